@@ -1,0 +1,101 @@
+/**
+ * `weft dev`: everything local in one process tree. An embedded Temporal dev
+ * server (SQLite under the data dir, so runs survive a restart), its UI, and
+ * a worker. Ctrl-C stops all of it; no child process is left behind.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load';
+import { createLogger } from '../../common/logger';
+import { startEmbeddedTemporal } from '../../temporal/embedded';
+import { installRuntime } from '../../workers/runtime';
+import { createWeftWorker } from '../../workers/worker';
+import { portOption } from '../options';
+import { EXIT } from '../exit-codes';
+
+interface DevFlags {
+  dataDir?: string;
+  temporalPort?: number;
+  uiPort?: number;
+  ui: boolean;
+  apiPort?: number;
+  config?: string;
+}
+
+export function registerDev(program: Command): void {
+  program
+    .command('dev')
+    .description('Run Weft locally: an embedded Temporal dev server, its UI and a worker')
+    .option('--data-dir <dir>', 'where Temporal keeps its SQLite file (env WEFT_DATA_DIR)', undefined)
+    .option('--temporal-port <port>', 'gRPC port of the embedded Temporal (default 7233, or the port of TEMPORAL_ADDRESS)', portOption('--temporal-port'))
+    .option('--ui-port <port>', 'port of the Temporal UI (default 8233)', portOption('--ui-port'))
+    .option('--no-ui', 'run Temporal without its UI')
+    .option('--api-port <port>', 'port of the Weft HTTP API (env WEFT_API_PORT, default 8080)', portOption('--api-port'))
+    .option('--config <file>', 'config file (default weft.config.yaml|json if present)')
+    .addHelpText('after', '\nExamples:\n  $ weft dev\n  $ weft dev --data-dir /tmp/weft --temporal-port 7300 --ui-port 8300\n')
+    .action(async (flags: DevFlags) => {
+      process.exitCode = await runDev(flags);
+    });
+}
+
+async function runDev(flags: DevFlags): Promise<number> {
+  const config = loadConfig({
+    file: flags.config,
+    overrides: {
+      ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+      api: { ...(flags.apiPort ? { port: flags.apiPort } : {}), insecureNoAuth: true },
+    },
+    overrideSources: { dataDir: '--data-dir', 'api.port': '--api-port' },
+  });
+  const logger = createLogger(config.log, 'weft-dev');
+  installRuntime({ logger });
+
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const envPort = Number(config.temporal.address.split(':').pop());
+  const temporalPort = flags.temporalPort ?? (Number.isInteger(envPort) ? envPort : 7233);
+  const uiPort = flags.ui ? (flags.uiPort ?? 8233) : false;
+
+  const say = (line: string): void => void process.stdout.write(`${line}\n`);
+  say('weft dev: starting an embedded Temporal dev server and a worker');
+  const temporal = await startEmbeddedTemporal({
+    dataDir,
+    port: temporalPort,
+    uiPort,
+    progress: (m) => say(`  ${m}`),
+    onLog: (line) => logger.debug({ component: 'temporal-server' }, line),
+  });
+
+  const devConfig = { ...config, temporal: { ...config.temporal, address: temporal.address } };
+  let stopping = false;
+  const { worker, connection } = await createWeftWorker({ config: devConfig, logger });
+
+  say('');
+  say(`  Temporal     ${temporal.address}  (namespace ${temporal.namespace}; ${temporal.version}; ready in ${temporal.startupMs} ms)`);
+  say(`  Data         ${dataDir}/temporal.db (kept across restarts)`);
+  if (temporal.uiAddress) say(`  Temporal UI  ${temporal.uiAddress}`);
+  say(`  Worker       task queue "${devConfig.taskQueue}"`);
+  say('  API auth     off in weft dev (weft api requires WEFT_API_TOKEN)');
+  say('');
+  say(`weft dev is ready. Try: TEMPORAL_ADDRESS=${temporal.address} temporal workflow list --address ${temporal.address}`);
+  say('Press Ctrl-C to stop.');
+
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    say(`\nweft dev: ${signal} received, stopping the worker and Temporal…`);
+    worker.shutdown();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    await temporal.stop();
+  }
+  say('weft dev: stopped.');
+  return stopping ? EXIT.OK : EXIT.FAILURE;
+}

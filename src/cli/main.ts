@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+/**
+ * The `weft` command. It parses input, calls src/client (or the worker and
+ * server modules), and renders results; it holds no logic of its own.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/load';
+import { TemporalServerUnavailableError } from '../temporal/servers';
+import { DevServerStartError } from '../temporal/dev-server';
+import { CliError, EXIT } from './exit-codes';
+import { registerDev } from './commands/dev';
+import { registerSetup } from './commands/setup';
+
+export function buildProgram(): Command {
+  const program = new Command('weft')
+    .description('Durable DAG workflows on Temporal')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  program.configureHelp({ sortSubcommands: true });
+  registerDev(program);
+  registerSetup(program);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  if (err instanceof CliError) return err.exitCode;
+  if (err instanceof ConfigError) return EXIT.CONFIG;
+  if (err instanceof TemporalServerUnavailableError || err instanceof DevServerStartError) return EXIT.UNAVAILABLE;
+  return EXIT.FAILURE;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    const code = exitCodeFor(err);
+    // Commander already printed its own usage errors.
+    if (!(err instanceof CommanderError)) console.error(`weft: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = code;
+  }
+}
+
+if (require.main === module) void main();

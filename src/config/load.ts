@@ -1,0 +1,147 @@
+/**
+ * Reads configuration from the environment, an optional file and explicit
+ * flags (highest precedence), validates it once, and reports every problem
+ * with where the bad value came from.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { configSchema, type WeftConfig } from './schema';
+
+type Plain = Record<string, unknown>;
+
+/** Environment variable → config path. Lists split on commas. */
+export const ENV_VARS: Readonly<Record<string, { path: string; list?: boolean }>> = {
+  TEMPORAL_ADDRESS: { path: 'temporal.address' },
+  TEMPORAL_NAMESPACE: { path: 'temporal.namespace' },
+  TEMPORAL_API_KEY: { path: 'temporal.apiKey' },
+  WEFT_TASK_QUEUE: { path: 'taskQueue' },
+  WEFT_DATA_DIR: { path: 'dataDir' },
+  WEFT_DAGS_DIR: { path: 'dagsDir' },
+  WEFT_ACTIVITY_MODULES: { path: 'activityModules', list: true },
+  WEFT_API_PORT: { path: 'api.port' },
+  WEFT_API_HOST: { path: 'api.host' },
+  WEFT_API_TOKEN: { path: 'api.tokens', list: true },
+  WEFT_LOG_LEVEL: { path: 'log.level' },
+  WEFT_LOG_FORMAT: { path: 'log.format' },
+};
+
+export const DEFAULT_CONFIG_FILES = ['weft.config.yaml', 'weft.config.yml', 'weft.config.json'];
+
+export interface ConfigProblem {
+  /** Dotted path in the config, e.g. `api.port`. */
+  path: string;
+  message: string;
+  /** Where the value came from: a flag, a file, an environment variable, or a default. */
+  source: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p.path} (${p.source}): ${p.message}`).join('\n')}`);
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Explicit options (from flags or code), as a partial config. Highest precedence. */
+  overrides?: Plain;
+  /** Labels for the override paths, e.g. `{ 'api.port': '--api-port' }`. */
+  overrideSources?: Record<string, string>;
+  /** Config file; when unset, `WEFT_CONFIG`, then the default names in `cwd`. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+function setPath(target: Plain, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Plain;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+
+function deepMerge(base: Plain, over: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    const prev = out[key];
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && typeof prev === 'object' && prev !== null && !Array.isArray(prev)) {
+      out[key] = deepMerge(prev as Plain, value as Plain);
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+function leafPaths(obj: Plain, prefix = ''): string[] {
+  return Object.entries(obj).flatMap(([key, value]) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? leafPaths(value as Plain, path) : [path];
+  });
+}
+
+function readConfigFile(file: string): Plain {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([{ path: '(file)', message: `cannot read config file: ${(err as Error).message}`, source: file }]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new ConfigError([{ path: '(file)', message: `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`, source: file }]);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError([{ path: '(file)', message: 'expected a mapping of settings at the top level', source: file }]);
+  }
+  return parsed as Plain;
+}
+
+export function loadConfig(opts: LoadConfigOptions = {}): WeftConfig {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const sources = new Map<string, string>();
+
+  const fromEnv: Plain = {};
+  for (const [name, { path, list }] of Object.entries(ENV_VARS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    setPath(fromEnv, path, list ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw);
+    sources.set(path, `env ${name}`);
+  }
+
+  const explicitFile = opts.file ?? (env.WEFT_CONFIG || undefined);
+  const file = explicitFile ? resolve(cwd, explicitFile) : DEFAULT_CONFIG_FILES.map((f) => resolve(cwd, f)).find((f) => existsSync(f));
+  let fromFile: Plain = {};
+  if (file) {
+    if (explicitFile && !existsSync(file)) {
+      throw new ConfigError([{ path: '(file)', message: 'config file does not exist', source: explicitFile }]);
+    }
+    fromFile = readConfigFile(file);
+    for (const path of leafPaths(fromFile)) sources.set(path, `file ${file}`);
+  }
+
+  const overrides = opts.overrides ?? {};
+  for (const path of leafPaths(overrides)) sources.set(path, opts.overrideSources?.[path] ?? 'option');
+
+  const merged = deepMerge(deepMerge(fromEnv, fromFile), overrides);
+  const result = configSchema.safeParse(merged);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const path = issue.path.map(String).join('.') || '(root)';
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => (path === '(root)' ? k : `${path}.${k}`)) : [];
+      const source = sources.get(path) ?? (keys[0] ? sources.get(keys[0]) : undefined) ?? 'default';
+      return { path: keys.length ? keys.join(', ') : path, message: issue.message, source };
+    }),
+  );
+}

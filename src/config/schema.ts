@@ -1,0 +1,73 @@
+/**
+ * Weft's configuration: one zod schema, parsed once per entry point.
+ * Precedence, highest first: explicit flags/options, the config file
+ * (`weft.config.json|yaml`, or `--config`), then the environment.
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+export const configSchema = z
+  .object({
+    temporal: z
+      .object({
+        /** host:port of the Temporal frontend. @defaultValue 127.0.0.1:7233 */
+        address: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, for example 127.0.0.1:7233').default('127.0.0.1:7233'),
+        /** @defaultValue default */
+        namespace: z.string().min(1).default('default'),
+        /** API key for Temporal Cloud; sent as a bearer token. */
+        apiKey: z.string().min(1).optional(),
+        /** mTLS or server TLS; `true` uses the system roots. */
+        tls: z
+          .union([
+            z.boolean(),
+            z
+              .object({
+                serverName: z.string().optional(),
+                serverRootCaCertPath: z.string().optional(),
+                clientCertPath: z.string().optional(),
+                clientKeyPath: z.string().optional(),
+              })
+              .strict(),
+          ])
+          .default(false),
+      })
+      .strict()
+      .prefault({}),
+    /** Default task queue for runs and workers. @defaultValue weft */
+    taskQueue: z.string().min(1).default('weft'),
+    /** Where `weft dev` keeps Temporal's SQLite file and the local stores. @defaultValue .weft */
+    dataDir: z.string().min(1).default('.weft'),
+    /** Folder of named DAG definitions (*.yaml, *.yml, *.json). @defaultValue examples */
+    dagsDir: z.string().min(1).default('examples'),
+    /** Modules whose exported activities the worker loads, by path. @defaultValue [] */
+    activityModules: z.array(z.string().min(1)).default([]),
+    api: z
+      .object({
+        /** @defaultValue 8080 */
+        port: port.default(8080),
+        /** @defaultValue 127.0.0.1 */
+        host: z.string().min(1).default('127.0.0.1'),
+        /** Bearer tokens accepted by `weft api`. */
+        tokens: z.array(z.string().min(16, 'API tokens must be at least 16 characters')).default([]),
+        /** Only for local use; `weft dev` sets it and says so. @defaultValue false */
+        insecureNoAuth: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({
+        /** @defaultValue info */
+        level: z.enum(LOG_LEVELS).default('info'),
+        /** `pretty` for people, `json` for log shippers. @defaultValue json when not a TTY */
+        format: z.enum(['json', 'pretty']).default(process.stdout.isTTY ? 'pretty' : 'json'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type WeftConfig = z.infer<typeof configSchema>;
+export type WeftConfigInput = z.input<typeof configSchema>;

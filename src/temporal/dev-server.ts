@@ -1,0 +1,163 @@
+/**
+ * Starts and stops the Temporal CLI dev server (`temporal server start-dev`)
+ * as a child process. `weft dev` and the test harness both use this, so the
+ * tests exercise the same launch path users run.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Connection } from '@temporalio/client';
+import { WEFT_SEARCH_ATTRIBUTES } from './search-attributes';
+
+export interface DevServerOptions {
+  /** Path of the Temporal CLI binary. */
+  cliPath: string;
+  /** @defaultValue 127.0.0.1 */
+  ip?: string;
+  /** gRPC port. @defaultValue a free port */
+  port?: number;
+  /** UI port, or `false` for a headless server. @defaultValue false */
+  uiPort?: number | false;
+  /** SQLite file that keeps data across restarts; in memory when unset. */
+  dbFilename?: string;
+  /** @defaultValue default */
+  namespace?: string;
+  /** @defaultValue warn */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Extra dynamic config, on top of Weft's own. */
+  dynamicConfig?: Record<string, string | number | boolean>;
+  /** Receives each line the server prints. */
+  onLog?: (line: string) => void;
+  /** How long to wait for the server to answer. @defaultValue 60s */
+  readyTimeoutMs?: number;
+}
+
+export interface DevServer {
+  readonly address: string;
+  readonly uiAddress: string | undefined;
+  readonly namespace: string;
+  readonly version: string;
+  readonly pid: number;
+  /** Ms from spawn to a namespace that answers. */
+  readonly startupMs: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Dynamic config Weft relies on. The new matcher makes task priority order
+ * dispatch.
+ */
+export const WEFT_DEV_DYNAMIC_CONFIG: Readonly<Record<string, string | number | boolean>> = {
+  'matching.useNewMatcher': true,
+};
+
+export class DevServerStartError extends Error {
+  override readonly name = 'DevServerStartError';
+  constructor(message: string, readonly output: readonly string[]) {
+    super(`${message}${output.length ? `\nLast server output:\n${output.join('\n')}` : ''}`);
+  }
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, host, () => {
+      const addr = srv.address();
+      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export function temporalCliVersion(cliPath: string): string {
+  const r = spawnSync(cliPath, ['--version'], { encoding: 'utf8' });
+  return (r.stdout || r.stderr || '').trim() || 'unknown';
+}
+
+function buildArgs(opts: Required<Pick<DevServerOptions, 'ip' | 'namespace' | 'logLevel'>> & DevServerOptions, port: number): string[] {
+  const args = ['server', 'start-dev', '--ip', opts.ip, '--port', String(port), '--namespace', opts.namespace, '--log-level', opts.logLevel, '--log-format', 'json'];
+  if (opts.uiPort === false || opts.uiPort === undefined) args.push('--headless');
+  else args.push('--ui-port', String(opts.uiPort));
+  if (opts.dbFilename) args.push('--db-filename', opts.dbFilename);
+  for (const [name, type] of Object.entries(WEFT_SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  for (const [key, value] of Object.entries({ ...WEFT_DEV_DYNAMIC_CONFIG, ...opts.dynamicConfig })) {
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  }
+  return args;
+}
+
+async function waitReady(address: string, namespace: string, child: ChildProcess, timeoutMs: number, output: string[]): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new DevServerStartError(`Temporal dev server exited with code ${child.exitCode} before it was ready`, output.slice(-20));
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  throw new DevServerStartError(`Temporal dev server at ${address} did not answer within ${timeoutMs} ms (${String(lastError)})`, output.slice(-20));
+}
+
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const opts = { ip: '127.0.0.1', namespace: 'default', logLevel: 'warn' as const, ...options };
+  const port = opts.port ?? (await freePort(opts.ip));
+  const address = `${opts.ip}:${port}`;
+  const version = temporalCliVersion(opts.cliPath);
+  const started = Date.now();
+  const child = spawn(opts.cliPath, buildArgs(opts, port), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const onData = (buf: Buffer): void => {
+    for (const line of buf.toString().split('\n')) {
+      if (!line.trim()) continue;
+      output.push(line);
+      if (output.length > 200) output.shift();
+      opts.onLog?.(line);
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // If this process dies without calling stop(), do not leave the server behind.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  try {
+    await waitReady(address, opts.namespace, child, opts.readyTimeoutMs ?? 60_000, output);
+  } catch (err) {
+    child.kill('SIGKILL');
+    process.removeListener('exit', killOnExit);
+    throw err;
+  }
+  const startupMs = Date.now() - started;
+  let stopping: Promise<void> | undefined;
+  return {
+    address,
+    uiAddress: typeof opts.uiPort === 'number' ? `http://${opts.ip}:${opts.uiPort}` : undefined,
+    namespace: opts.namespace,
+    version,
+    pid: child.pid ?? -1,
+    startupMs,
+    stop(): Promise<void> {
+      stopping ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          await exited;
+          clearTimeout(timer);
+        }
+        process.removeListener('exit', killOnExit);
+      })();
+      return stopping;
+    },
+  };
+}

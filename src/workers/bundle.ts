@@ -1,0 +1,37 @@
+/**
+ * Bundles the workflow code (the `dagRun` interpreter) for the worker's
+ * sandbox. `npm run build` writes the bundle once; workers load it instead of
+ * running webpack at every start.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+
+/** Entry point of Weft's workflow code: `src/workflows` (or its compiled form). */
+export function defaultWorkflowsPath(): string {
+  return require.resolve('../workflows');
+}
+
+/** Where `npm run build` puts the pre-built bundle. */
+export function prebuiltBundlePath(): string {
+  return join(__dirname, '..', 'workflow-bundle.js');
+}
+
+export function hasPrebuiltBundle(): boolean {
+  return existsSync(prebuiltBundlePath());
+}
+
+export async function buildWorkflowBundle(workflowsPath: string = defaultWorkflowsPath()): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath });
+}
+
+/** Bundles and writes the code atomically, so a reader never sees half a file. */
+export async function writeWorkflowBundle(outFile: string, workflowsPath?: string): Promise<string> {
+  const { code } = await buildWorkflowBundle(workflowsPath);
+  await mkdir(dirname(outFile), { recursive: true });
+  const tmp = `${outFile}.${process.pid}.tmp`;
+  await writeFile(tmp, code);
+  await rename(tmp, outFile);
+  return outFile;
+}

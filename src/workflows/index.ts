@@ -1,0 +1,5 @@
+/**
+ * Workflow entry point: everything exported here is registered with the
+ * worker. Deterministic code only; lint bans Node built-ins in this folder.
+ */
+export {};
