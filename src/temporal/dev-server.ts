@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Connection } from '@temporalio/client';
 import { WEFT_SEARCH_ATTRIBUTES } from './search-attributes';
+import { TEMPORAL_CLI_VERSION } from './servers';
 
 export interface DevServerOptions {
   /** Path of the Temporal CLI binary. */
@@ -71,7 +72,9 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 
 export function temporalCliVersion(cliPath: string): string {
   const r = spawnSync(cliPath, ['--version'], { encoding: 'utf8' });
-  return (r.stdout || r.stderr || '').trim() || 'unknown';
+  const version = (r.stdout || r.stderr || '').trim() || 'unknown';
+  // `go install` builds carry no version stamp; the cache folder names the tag.
+  return cliPath.includes(`temporal-cli-${TEMPORAL_CLI_VERSION}`) ? version.replace('0.0.0-DEV', TEMPORAL_CLI_VERSION) : version;
 }
 
 function buildArgs(opts: Required<Pick<DevServerOptions, 'ip' | 'namespace' | 'logLevel'>> & DevServerOptions, port: number): string[] {

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { resolveTemporalCli, TEMPORAL_CLI_VERSION, type ProgressFn } from './servers';
+import { resolveTemporalCli, type ProgressFn } from './servers';
 import { startDevServer, WEFT_DEV_DYNAMIC_CONFIG, type DevServer } from './dev-server';
 import { WEFT_SEARCH_ATTRIBUTES } from './search-attributes';
 
@@ -25,8 +25,7 @@ export async function startEmbeddedTemporal(opts: EmbeddedTemporalOptions): Prom
   const cli = await resolveTemporalCli({ progress: opts.progress });
   if (cli) {
     const server = await startDevServer({ cliPath: cli.path, ip, port: opts.port, uiPort: opts.uiPort, dbFilename, onLog: opts.onLog });
-    const version = server.version.includes('0.0.0-DEV') ? server.version.replace('0.0.0-DEV', TEMPORAL_CLI_VERSION) : server.version;
-    return { ...server, version, source: `${cli.path} (${cli.source})` };
+    return { ...server, source: `${cli.path} (${cli.source})` };
   }
   opts.progress?.('No Temporal CLI and no Go toolchain: falling back to the SDK download of the dev server (needs internet)');
   const started = Date.now();

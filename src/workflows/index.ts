@@ -2,4 +2,4 @@
  * Workflow entry point: everything exported here is registered with the
  * worker. Deterministic code only; lint bans Node built-ins in this folder.
  */
-export {};
+export { dagRun, type DagRunArgs } from './dag-run';

@@ -1,0 +1,128 @@
+/**
+ * Compiles a validated definition into the plain-JSON form `dagRun` runs:
+ * defaults applied to every node, durations in ms, nodes in topological order,
+ * and a content hash of the definition.
+ */
+import { parseDuration } from './duration';
+import { canonicalJson, sha256Hex } from './hash';
+import type { DagDefinition, NodeDefinition, RetryDefinition, TimeoutDefinition } from './schema';
+import { BUILTIN_DEFAULTS, COMPILED_FORMAT_VERSION, type CompiledActivityCall, type CompiledDag, type CompiledNode, type CompiledRetry, type CompiledTimeouts } from './types';
+import { DagValidationError, validateDag, type ValidateOptions } from './validate';
+
+function ms(value: string | number | undefined): number | undefined {
+  return value === undefined ? undefined : parseDuration(value);
+}
+
+function mergeRetry(...layers: Array<RetryDefinition | undefined>): CompiledRetry {
+  const out: CompiledRetry = { ...BUILTIN_DEFAULTS.retry, nonRetryableErrorTypes: [...BUILTIN_DEFAULTS.retry.nonRetryableErrorTypes] };
+  for (const r of layers) {
+    if (!r) continue;
+    if (r.maximumAttempts !== undefined) out.maximumAttempts = r.maximumAttempts;
+    if (r.initialInterval !== undefined) out.initialIntervalMs = ms(r.initialInterval)!;
+    if (r.backoffCoefficient !== undefined) out.backoffCoefficient = r.backoffCoefficient;
+    if (r.maximumInterval !== undefined) out.maximumIntervalMs = ms(r.maximumInterval)!;
+    if (r.nonRetryableErrorTypes !== undefined) out.nonRetryableErrorTypes = [...r.nonRetryableErrorTypes];
+  }
+  // Temporal rejects a maximum below the initial interval.
+  out.maximumIntervalMs = Math.max(out.maximumIntervalMs, out.initialIntervalMs);
+  return out;
+}
+
+function mergeTimeouts(...layers: Array<TimeoutDefinition | undefined>): CompiledTimeouts {
+  const out: CompiledTimeouts = { startToCloseMs: BUILTIN_DEFAULTS.startToCloseMs };
+  for (const t of layers) {
+    if (t === undefined) continue;
+    if (typeof t === 'string' || typeof t === 'number') {
+      out.startToCloseMs = ms(t)!;
+      continue;
+    }
+    if (t.startToClose !== undefined) out.startToCloseMs = ms(t.startToClose)!;
+    if (t.scheduleToClose !== undefined) out.scheduleToCloseMs = ms(t.scheduleToClose);
+    if (t.scheduleToStart !== undefined) out.scheduleToStartMs = ms(t.scheduleToStart);
+    if (t.heartbeat !== undefined) out.heartbeatMs = ms(t.heartbeat);
+  }
+  return out;
+}
+
+function call(
+  dag: DagDefinition,
+  spec: { activity: string; input?: unknown; retry?: RetryDefinition; timeout?: TimeoutDefinition; taskQueue?: string; priority?: number },
+): CompiledActivityCall {
+  const d = dag.defaults ?? {};
+  const taskQueue = spec.taskQueue ?? d.taskQueue;
+  const priority = spec.priority ?? d.priority;
+  return {
+    activity: spec.activity,
+    ...(spec.input !== undefined ? { input: spec.input } : {}),
+    retry: mergeRetry(d.retry, spec.retry),
+    timeouts: mergeTimeouts(d.timeout, spec.timeout),
+    ...(taskQueue ? { taskQueue } : {}),
+    ...(priority ? { priority } : {}),
+  };
+}
+
+function compileNode(dag: DagDefinition, n: NodeDefinition): CompiledNode {
+  const kind = n.type ?? 'activity';
+  const node: CompiledNode = {
+    id: n.id,
+    kind,
+    after: [...(n.after ?? [])],
+    trigger: n.trigger ?? BUILTIN_DEFAULTS.trigger,
+    onError: n.onError ?? 'fail',
+  };
+  if (n.description) node.description = n.description;
+  if (n.when !== undefined) node.when = n.when;
+  if (n.delay !== undefined) node.delay = typeof n.delay === 'string' && n.delay.includes('{{') ? n.delay : parseDuration(n.delay)!;
+  if (n.at !== undefined) node.at = n.at;
+  if (kind === 'approval') {
+    node.approvalTimeoutMs = n.timeout !== undefined ? ms(n.timeout as string | number)! : BUILTIN_DEFAULTS.approvalTimeoutMs;
+  } else {
+    node.call = call(dag, { activity: n.activity!, input: n.input, retry: n.retry, timeout: n.timeout, taskQueue: n.taskQueue, priority: n.priority });
+  }
+  if (n.map) {
+    node.map = { items: n.map.items, concurrency: n.map.concurrency ?? BUILTIN_DEFAULTS.mapConcurrency, batchSize: n.map.batchSize ?? 1 };
+  }
+  if (n.compensate) node.compensate = call(dag, { ...n.compensate, priority: n.priority });
+  return node;
+}
+
+/** Kahn's algorithm; ties keep definition order, so compilation is deterministic. */
+function topologicalOrder(nodes: CompiledNode[]): CompiledNode[] {
+  const remaining = new Map(nodes.map((n) => [n.id, new Set(n.after)]));
+  const dependents = new Map<string, string[]>(nodes.map((n) => [n.id, []]));
+  for (const n of nodes) for (const dep of n.after) dependents.get(dep)!.push(n.id);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const order: CompiledNode[] = [];
+  let ready = nodes.filter((n) => n.after.length === 0).map((n) => n.id);
+  while (ready.length) {
+    const next: string[] = [];
+    for (const id of ready) {
+      order.push(byId.get(id)!);
+      for (const child of dependents.get(id)!) {
+        const deps = remaining.get(child)!;
+        deps.delete(id);
+        if (deps.size === 0) next.push(child);
+      }
+    }
+    ready = next;
+  }
+  return order;
+}
+
+/** Validates and compiles; throws DagValidationError listing every problem. */
+export function compileDag(raw: unknown, opts: ValidateOptions & { source?: string } = {}): CompiledDag {
+  const result = validateDag(raw, opts);
+  if (!result.ok) throw new DagValidationError(result.issues, opts.source);
+  const dag = result.dag;
+  return {
+    formatVersion: COMPILED_FORMAT_VERSION,
+    name: dag.name,
+    ...(dag.description ? { description: dag.description } : {}),
+    hash: sha256Hex(canonicalJson(dag)),
+    ...(dag.input ? { inputSchema: dag.input } : {}),
+    concurrency: dag.concurrency ?? BUILTIN_DEFAULTS.concurrency,
+    onFailure: dag.onFailure ?? BUILTIN_DEFAULTS.onFailure,
+    ...(dag.output !== undefined ? { output: dag.output } : {}),
+    nodes: topologicalOrder(dag.nodes.map((n) => compileNode(dag, n))),
+  };
+}

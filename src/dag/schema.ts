@@ -1,0 +1,131 @@
+/**
+ * The zod schema of a DAG definition (YAML, JSON, or what the builder emits).
+ * Objects are strict, so an unknown or misspelt field is an error with its path.
+ * Cross-field rules (ids, dependencies, cycles, expressions) live in validate.ts.
+ */
+import { z } from 'zod';
+import { durationError, parseDuration } from './duration';
+
+export const TRIGGER_RULES = ['all-success', 'all-done', 'one-success', 'one-failed', 'none-failed'] as const;
+export const ON_FAILURE = ['fail-fast', 'continue', 'compensate'] as const;
+export const ON_ERROR = ['fail', 'ignore'] as const;
+export const NODE_TYPES = ['activity', 'approval'] as const;
+
+export type TriggerRule = (typeof TRIGGER_RULES)[number];
+export type OnFailure = (typeof ON_FAILURE)[number];
+
+export const NODE_ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
+export const DAG_NAME_PATTERN = /^[a-z0-9._-]+$/;
+/** Registry names: `http.request`, `image.resize`, `billing.charge_card`. */
+export const ACTIVITY_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
+
+export const durationSchema = z.custom<string | number>(
+  (v) => (typeof v === 'number' || typeof v === 'string') && parseDuration(v) !== undefined,
+  { error: (iss) => durationError(iss.input) },
+);
+
+export const retrySchema = z
+  .object({
+    /** 0 means unlimited. */
+    maximumAttempts: z.number().int().min(0),
+    initialInterval: durationSchema,
+    backoffCoefficient: z.number().min(1),
+    maximumInterval: durationSchema,
+    nonRetryableErrorTypes: z.array(z.string().min(1)),
+  })
+  .partial()
+  .strict();
+
+export const timeoutSchema = z.union([
+  durationSchema,
+  z
+    .object({
+      startToClose: durationSchema,
+      scheduleToClose: durationSchema,
+      scheduleToStart: durationSchema,
+      heartbeat: durationSchema,
+    })
+    .partial()
+    .strict(),
+]);
+
+const jsonValue: z.ZodType<unknown> = z.unknown();
+const expressionString = z.string().min(1);
+const activityName = z.string().regex(ACTIVITY_NAME_PATTERN, 'expected a registry name such as http.request');
+const priority = z.number().int().min(1).max(5);
+
+export const compensateSchema = z
+  .object({
+    activity: activityName,
+    input: jsonValue.optional(),
+    retry: retrySchema.optional(),
+    timeout: timeoutSchema.optional(),
+    taskQueue: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const mapSchema = z
+  .object({
+    /** An expression that yields a list, or a literal list. */
+    items: z.union([expressionString, z.array(jsonValue)]),
+    /** Most items (or batches) in flight at once. */
+    concurrency: z.number().int().min(1).optional(),
+    /** Items per activity call; with more than 1, `item` is the batch. */
+    batchSize: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export const nodeSchema = z
+  .object({
+    id: z.string().regex(NODE_ID_PATTERN, 'expected an id of letters, digits, _ and - that starts with a letter or _'),
+    type: z.enum(NODE_TYPES).optional(),
+    description: z.string().optional(),
+    activity: activityName.optional(),
+    input: jsonValue.optional(),
+    after: z.array(z.string()).optional(),
+    retry: retrySchema.optional(),
+    timeout: timeoutSchema.optional(),
+    taskQueue: z.string().min(1).optional(),
+    priority: priority.optional(),
+    /** Wait this long once dependencies are done: a duration, or an expression that yields one. */
+    delay: z.union([z.number(), z.string().min(1)]).optional(),
+    /** Wait until this time: ISO 8601, or an expression that yields one. */
+    at: expressionString.optional(),
+    when: expressionString.optional(),
+    trigger: z.enum(TRIGGER_RULES).optional(),
+    map: mapSchema.optional(),
+    compensate: compensateSchema.optional(),
+    onError: z.enum(ON_ERROR).optional(),
+  })
+  .strict();
+
+export const defaultsSchema = z
+  .object({
+    retry: retrySchema.optional(),
+    timeout: timeoutSchema.optional(),
+    taskQueue: z.string().min(1).optional(),
+    priority: priority.optional(),
+  })
+  .strict();
+
+export const dagSchema = z
+  .object({
+    name: z.string().regex(DAG_NAME_PATTERN, 'expected lowercase letters, digits, ".", "_" and "-"'),
+    description: z.string().optional(),
+    /** JSON Schema for the run input, checked when a run starts. */
+    input: z.record(z.string(), jsonValue).optional(),
+    defaults: defaultsSchema.optional(),
+    /** Most nodes in flight at once in one run. */
+    concurrency: z.number().int().min(1).optional(),
+    onFailure: z.enum(ON_FAILURE).optional(),
+    /** Run result; default: the outputs of the sink nodes, by id. */
+    output: jsonValue.optional(),
+    nodes: z.array(nodeSchema).min(1, 'a DAG needs at least one node'),
+  })
+  .strict();
+
+export type DagDefinition = z.infer<typeof dagSchema>;
+export type NodeDefinition = z.infer<typeof nodeSchema>;
+export type RetryDefinition = z.infer<typeof retrySchema>;
+export type TimeoutDefinition = z.infer<typeof timeoutSchema>;
+export type DurationDefinition = z.infer<typeof durationSchema>;

@@ -1,0 +1,89 @@
+/**
+ * The compiled DAG: plain JSON, defaults applied, nodes in topological order.
+ * It is the argument of the `dagRun` workflow, so it must stay serialisable
+ * and its shape stable (bump `formatVersion` on a breaking change).
+ */
+import type { OnFailure, TriggerRule } from './schema';
+
+export const COMPILED_FORMAT_VERSION = 1;
+
+export interface CompiledRetry {
+  maximumAttempts: number;
+  initialIntervalMs: number;
+  backoffCoefficient: number;
+  maximumIntervalMs: number;
+  nonRetryableErrorTypes: string[];
+}
+
+export interface CompiledTimeouts {
+  startToCloseMs: number;
+  scheduleToCloseMs?: number;
+  scheduleToStartMs?: number;
+  heartbeatMs?: number;
+}
+
+export interface CompiledActivityCall {
+  activity: string;
+  /** Templated JSON; evaluated when the node starts. */
+  input?: unknown;
+  retry: CompiledRetry;
+  timeouts: CompiledTimeouts;
+  taskQueue?: string;
+  priority?: number;
+}
+
+export interface CompiledMap {
+  /** `{{ expr }}` template or a literal list. */
+  items: string | unknown[];
+  concurrency: number;
+  batchSize: number;
+}
+
+export interface CompiledNode {
+  id: string;
+  kind: 'activity' | 'approval';
+  description?: string;
+  after: string[];
+  trigger: TriggerRule;
+  /** Expression text; false → skipped. */
+  when?: string;
+  /** Fixed delay in ms, or a template that yields a duration. */
+  delay?: number | string;
+  /** ISO time, or a template that yields one. */
+  at?: string;
+  /** For activity nodes. */
+  call?: CompiledActivityCall;
+  map?: CompiledMap;
+  /** For approval nodes: how long to wait for a decision. */
+  approvalTimeoutMs?: number;
+  compensate?: CompiledActivityCall;
+  onError: 'fail' | 'ignore';
+}
+
+export interface CompiledDag {
+  formatVersion: typeof COMPILED_FORMAT_VERSION;
+  name: string;
+  description?: string;
+  /** SHA-256 of the canonical definition, hex. */
+  hash: string;
+  inputSchema?: Record<string, unknown>;
+  concurrency: number;
+  onFailure: OnFailure;
+  output?: unknown;
+  /** Topological order: every node comes after all of its dependencies. */
+  nodes: CompiledNode[];
+}
+
+/** Defaults applied where neither the node nor the DAG's `defaults` say otherwise. */
+export const BUILTIN_DEFAULTS = {
+  retry: { maximumAttempts: 3, initialIntervalMs: 1000, backoffCoefficient: 2, maximumIntervalMs: 60_000, nonRetryableErrorTypes: [] as string[] },
+  startToCloseMs: 5 * 60_000,
+  approvalTimeoutMs: 7 * 86_400_000,
+  concurrency: 20,
+  mapConcurrency: 10,
+  onFailure: 'fail-fast' as OnFailure,
+  trigger: 'all-success' as TriggerRule,
+};
+
+export type NodeState = 'pending' | 'waiting' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+export const TERMINAL_STATES: ReadonlySet<NodeState> = new Set(['succeeded', 'failed', 'skipped', 'cancelled']);

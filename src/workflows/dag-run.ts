@@ -1,0 +1,61 @@
+/**
+ * `dagRun`: the one generic workflow that runs any compiled DAG. Its argument
+ * is plain JSON (the compiled DAG, the input, and reused outputs), so a run
+ * can be started from any client, language or schedule.
+ */
+import { defineSearchAttributeKey } from '@temporalio/common';
+import { continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { CompiledDag } from '../dag/types';
+import { approvalSignal, approvalUpdate, statusQuery, type ApprovalResult } from './messages';
+import { DagRunner, type CarriedState, type RunnerOptions } from './runner';
+
+export interface DagRunArgs {
+  dag: CompiledDag;
+  input?: unknown;
+  /** Outputs of nodes that already succeeded in an earlier run (retry --from-failed), by node id. */
+  reuse?: Record<string, unknown>;
+  options?: RunnerOptions;
+  /** State carried across continue-as-new; set by dagRun itself. */
+  carried?: CarriedState;
+}
+
+const WEFT_STATUS = defineSearchAttributeKey('WeftStatus', 'KEYWORD');
+
+/** Only upsert when the run was started with Weft's search attributes (so the server knows them). */
+function setStatusAttribute(state: string): void {
+  if (workflowInfo().typedSearchAttributes.get(WEFT_STATUS) !== undefined) {
+    upsertSearchAttributes([{ key: WEFT_STATUS, value: state }]);
+  }
+}
+
+export async function dagRun(args: DagRunArgs): Promise<unknown> {
+  const runner = new DagRunner(args.dag, args.input ?? null, args.options, args.reuse, args.carried);
+  setHandler(statusQuery, (opts) => runner.getStatus(opts));
+  setHandler(
+    approvalUpdate,
+    (d): ApprovalResult => {
+      runner.decide(d);
+      return { node: d.node, decision: d.decision, at: new Date().toISOString() };
+    },
+    { validator: (d) => runner.validateDecision(d) },
+  );
+  setHandler(approvalSignal, (d) => {
+    try {
+      runner.validateDecision(d);
+      runner.decide(d);
+    } catch {
+      // A signal cannot be answered; the update form reports why a decision was refused.
+    }
+  });
+  try {
+    const result = await runner.run();
+    if (result.kind === 'continue') {
+      return await continueAsNew<typeof dagRun>({ dag: args.dag, input: args.input, options: args.options, carried: result.carried });
+    }
+    setStatusAttribute('succeeded');
+    return result.output;
+  } catch (err) {
+    if (runner.state === 'failed' || runner.state === 'cancelled') setStatusAttribute(runner.state);
+    throw err;
+  }
+}
