@@ -6,11 +6,13 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CompiledDag } from '../dag/types';
+import { isPackedDag, packDag, toCompiled, type PackedDag } from '../dag/pack';
 import { approvalSignal, approvalUpdate, statusQuery, type ApprovalResult } from './messages';
 import { DagRunner, type CarriedState, type RunnerOptions } from './runner';
 
 export interface DagRunArgs {
-  dag: CompiledDag;
+  /** The compiled DAG; clients send its packed form (see src/dag/pack.ts). */
+  dag: CompiledDag | PackedDag;
   input?: unknown;
   /** Outputs of nodes that already succeeded in an earlier run (retry --from-failed), by node id. */
   reuse?: Record<string, unknown>;
@@ -29,7 +31,8 @@ function setStatusAttribute(state: string): void {
 }
 
 export async function dagRun(args: DagRunArgs): Promise<unknown> {
-  const runner = new DagRunner(args.dag, args.input ?? null, args.options, args.reuse, args.carried);
+  const dag = toCompiled(args.dag);
+  const runner = new DagRunner(dag, args.input ?? null, args.options, args.reuse, args.carried);
   setHandler(statusQuery, (opts) => runner.getStatus(opts));
   setHandler(
     approvalUpdate,
@@ -50,7 +53,8 @@ export async function dagRun(args: DagRunArgs): Promise<unknown> {
   try {
     const result = await runner.run();
     if (result.kind === 'continue') {
-      return await continueAsNew<typeof dagRun>({ dag: args.dag, input: args.input, options: args.options, carried: result.carried });
+      const packed = isPackedDag(args.dag) ? args.dag : packDag(dag);
+      return await continueAsNew<typeof dagRun>({ dag: packed, input: args.input, options: args.options, carried: result.carried });
     }
     setStatusAttribute('succeeded');
     return result.output;

@@ -22,12 +22,38 @@ import { FAILURE_TYPES, type ApprovalDecision, type NodeError, type NodeStatus, 
 import { Semaphore } from './semaphore';
 import { evaluateTrigger } from './triggers';
 
+/**
+ * A terminal node's status in few bytes: [state, startedAt ms, duration ms,
+ * attempts, rarer fields]. Thousands of these travel in a continue-as-new input.
+ */
+export type CompactStatus = [NodeState, number | null, number | null, number | null, Partial<NodeStatus> | null];
+
+function compact(s: NodeStatus): CompactStatus {
+  const { id: _id, state, startedAt, endedAt, attempts, ...rest } = s;
+  const start = startedAt ? Date.parse(startedAt) : null;
+  const end = endedAt ? Date.parse(endedAt) : null;
+  return [state, start, start !== null && end !== null ? end - start : null, attempts ?? null, Object.keys(rest).length ? rest : null];
+}
+
+function expand(id: string, [state, start, duration, attempts, rest]: CompactStatus): NodeStatus {
+  return {
+    id,
+    state,
+    ...(start !== null ? { startedAt: new Date(start).toISOString() } : {}),
+    ...(start !== null && duration !== null ? { endedAt: new Date(start + duration).toISOString() } : {}),
+    ...(attempts !== null ? { attempts } : {}),
+    ...(rest ?? {}),
+  };
+}
+
 /** What survives a continue-as-new, besides the DAG and input. */
 export interface CarriedState {
   generation: number;
   startedAt: string;
-  /** Terminal nodes, with outputs. */
-  done: Record<string, { status: NodeStatus; output?: unknown }>;
+  /** Terminal nodes' statuses. */
+  done: Record<string, CompactStatus>;
+  /** Outputs of terminal nodes that have one. */
+  outputs: Record<string, unknown>;
   /** Finished batches of map nodes that were still running. */
   mapOutputs: Record<string, Record<number, unknown>>;
   /** Absolute wake-up times of delays already begun, by node. */
@@ -97,9 +123,9 @@ export class DagRunner {
       this.status.set(n.id, { id: n.id, state: 'pending' });
     });
     for (const n of dag.nodes) for (const dep of n.after) this.dependents.get(dep)!.push(n.id);
-    for (const [id, value] of Object.entries(carried?.done ?? {})) {
-      this.status.set(id, value.status);
-      this.record(id, value.status.state, value.output);
+    for (const [id, c] of Object.entries(carried?.done ?? {})) {
+      this.status.set(id, expand(id, c));
+      this.record(id, c[0], carried?.outputs[id] ?? null);
     }
     for (const [id, output] of Object.entries(reuse)) {
       if (!this.byId.has(id) || TERMINAL_STATES.has(this.status.get(id)!.state)) continue;
@@ -513,9 +539,13 @@ export class DagRunner {
     // Let update and signal handlers finish so no decision is lost.
     await condition(allHandlersFinished);
     const done: CarriedState['done'] = {};
+    const outputs: CarriedState['outputs'] = {};
     for (const n of this.dag.nodes) {
       const s = this.status.get(n.id)!;
-      if (TERMINAL_STATES.has(s.state)) done[n.id] = { status: s, ...(this.outputs.has(n.id) ? { output: this.outputs.get(n.id) } : {}) };
+      if (!TERMINAL_STATES.has(s.state)) continue;
+      done[n.id] = compact(s);
+      const output = this.outputs.get(n.id);
+      if (output !== null && output !== undefined) outputs[n.id] = output;
     }
     const mapOutputs: CarriedState['mapOutputs'] = {};
     for (const [id, m] of this.mapOutputs) mapOutputs[id] = Object.fromEntries(m);
@@ -523,6 +553,7 @@ export class DagRunner {
       generation: this.generation + 1,
       startedAt: this.startedAt,
       done,
+      outputs,
       mapOutputs,
       wakeAt: Object.fromEntries(this.wakeAt),
       approvals: Object.fromEntries(this.approvals),

@@ -3,11 +3,12 @@
  * per-test activities that record what happened to them.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import type { Worker } from '@temporalio/worker';
 import { onTestFinished } from 'vitest';
 import { compileDag, type CompiledDag } from '../../src/dag';
+import { packDag } from '../../src/dag/pack';
 import type { DagRunArgs } from '../../src/workflows';
 import { weftActivityInterceptor } from '../../src/workers/interceptors';
 import { createTestWorker, uniqueId, type TestWorkerOptions } from './temporal';
@@ -40,7 +41,7 @@ export class Recorder {
       this.calls.push({
         activity: name,
         activityId: info.activityId,
-        key: `${info.workflowExecution.workflowId}/${info.activityId}`,
+        key: `${info.workflowExecution?.workflowId}/${info.activityId}`,
         attempt: info.attempt,
         input,
         scheduledAt: info.currentAttemptScheduledTimestampMs,
@@ -70,7 +71,7 @@ export class Recorder {
 export interface DagWorker {
   worker: Worker;
   taskQueue: string;
-  start(dag: unknown, opts?: { input?: unknown; workflowId?: string; reuse?: Record<string, unknown>; options?: DagRunArgs['options'] }): Promise<WorkflowHandle>;
+  start(dag: unknown, opts?: { input?: unknown; workflowId?: string; reuse?: Record<string, unknown>; options?: DagRunArgs['options'] }): Promise<WorkflowHandleWithFirstExecutionRunId>;
 }
 
 export function compiled(dag: unknown): CompiledDag {
@@ -99,7 +100,7 @@ export async function dagWorker(env: TestWorkflowEnvironment, activities: Record
       env.client.workflow.start('dagRun', {
         taskQueue,
         workflowId: o.workflowId ?? uniqueId(compiled(dag).name),
-        args: [{ dag: compiled(dag), input: o.input, ...(o.reuse ? { reuse: o.reuse } : {}), ...(o.options ? { options: o.options } : {}) } satisfies DagRunArgs],
+        args: [{ dag: packDag(compiled(dag)), input: o.input, ...(o.reuse ? { reuse: o.reuse } : {}), ...(o.options ? { options: o.options } : {}) } satisfies DagRunArgs],
       }),
   };
 }

@@ -1,0 +1,313 @@
+/**
+ * The Weft client library: start, inspect, list, cancel, retry and approve
+ * DAG runs. The HTTP API and the CLI are thin layers over this class, and
+ * applications import it into their own handlers.
+ */
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
+import { defineSearchAttributeKey, type TypedSearchAttributes } from '@temporalio/common';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
+import { compileDag, parseDuration, type CompiledDag, type ValidateOptions } from '../dag';
+import { packDag, toCompiled } from '../dag/pack';
+import { approvalUpdate, statusQuery, type ApprovalDecision, type ApprovalResult, type NodeStatus, type RunStatus } from '../workflows/messages';
+import type { DagRunArgs } from '../workflows/dag-run';
+
+export const WORKFLOW_TYPE = 'dagRun';
+const SA_DAG = defineSearchAttributeKey('WeftDag', 'KEYWORD');
+const SA_STATUS = defineSearchAttributeKey('WeftStatus', 'KEYWORD');
+
+export interface WeftClientOptions {
+  /** Default task queue of runs. @defaultValue weft */
+  taskQueue?: string;
+  /** Set WeftDag/WeftStatus search attributes at start (the server must know them). @defaultValue true */
+  searchAttributes?: boolean;
+  /** Registry names for validating inline definitions. */
+  activities?: ValidateOptions['activities'];
+}
+
+export interface StartRunOptions {
+  /** A compiled DAG, or a definition object (validated here). */
+  dag: CompiledDag | Record<string, unknown>;
+  input?: unknown;
+  /** Idempotency key of the run; it becomes the workflow id, so the same key gives the same run. */
+  id?: string;
+  taskQueue?: string;
+  /** Start after this long (duration such as 10m, or ms). */
+  delay?: string | number;
+  /** Start at this time (ISO 8601). */
+  at?: string;
+  /** 1 (highest) to 5. @defaultValue 3, Temporal's default */
+  priority?: number;
+}
+
+export interface StartedRun {
+  id: string;
+  runId: string;
+  /** True when a run with this id already existed and was returned instead. */
+  existing: boolean;
+}
+
+export type ExecutionStatusName = WorkflowExecutionDescription['status']['name'];
+
+export interface RunView {
+  id: string;
+  runId: string;
+  dag: string;
+  /** Temporal's status of the execution. */
+  execution: ExecutionStatusName;
+  startedAt: string;
+  closedAt?: string;
+  taskQueue: string;
+  /** The interpreter's view; absent when the status query could not be answered. */
+  status?: RunStatus;
+  result?: unknown;
+  failure?: { message: string; type?: string };
+}
+
+export interface ListRunsOptions {
+  dag?: string;
+  /** Temporal execution status, e.g. Failed, Running, Completed. */
+  status?: 'Running' | 'Completed' | 'Failed' | 'Canceled' | 'Terminated' | 'TimedOut' | 'ContinuedAsNew';
+  since?: Date;
+  until?: Date;
+  /** @defaultValue 50 */
+  limit?: number;
+}
+
+export interface RunSummary {
+  id: string;
+  runId: string;
+  dag?: string;
+  execution: ExecutionStatusName;
+  startedAt: string;
+  closedAt?: string;
+}
+
+export class RunNotFoundError extends Error {
+  override readonly name = 'RunNotFoundError';
+  constructor(readonly id: string) {
+    super(`no run with id "${id}"`);
+  }
+}
+
+export class RunStateError extends Error {
+  override readonly name = 'RunStateError';
+  constructor(
+    readonly id: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function quote(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+export class WeftClient {
+  readonly taskQueue: string;
+
+  constructor(
+    readonly temporal: Client,
+    private readonly opts: WeftClientOptions = {},
+  ) {
+    this.taskQueue = opts.taskQueue ?? 'weft';
+  }
+
+  private compiled(dag: StartRunOptions['dag']): CompiledDag {
+    return (dag as CompiledDag).formatVersion === 1 && Array.isArray((dag as CompiledDag).nodes) && typeof (dag as CompiledDag).hash === 'string'
+      ? (dag as CompiledDag)
+      : compileDag(dag, { activities: this.opts.activities });
+  }
+
+  private startDelayMs(o: Pick<StartRunOptions, 'delay' | 'at'>): number | undefined {
+    if (o.delay !== undefined && o.at !== undefined) throw new RangeError('give either delay or at, not both');
+    if (o.delay !== undefined) {
+      const ms = parseDuration(o.delay);
+      if (ms === undefined) throw new RangeError(`delay: expected a duration such as 10m, got ${JSON.stringify(o.delay)}`);
+      return ms;
+    }
+    if (o.at !== undefined) {
+      const t = Date.parse(o.at);
+      if (Number.isNaN(t)) throw new RangeError(`at: expected an ISO 8601 time, got ${JSON.stringify(o.at)}`);
+      return Math.max(0, t - Date.now());
+    }
+    return undefined;
+  }
+
+  private searchAttributesFor(dag: CompiledDag): TypedSearchAttributes | undefined {
+    if (this.opts.searchAttributes === false) return undefined;
+    return [
+      { key: SA_DAG, value: dag.name },
+      { key: SA_STATUS, value: 'running' },
+    ] as unknown as TypedSearchAttributes;
+  }
+
+  /** Starts a run and returns at once. Starting twice with the same id returns the first run. */
+  async startRun(o: StartRunOptions): Promise<StartedRun> {
+    const dag = this.compiled(o.dag);
+    const id = o.id ?? `${dag.name}-${randomUUID()}`;
+    const startDelay = this.startDelayMs(o);
+    const args: DagRunArgs = { dag: packDag(dag), input: o.input ?? null };
+    try {
+      const handle = await this.temporal.workflow.start(WORKFLOW_TYPE, {
+        workflowId: id,
+        taskQueue: o.taskQueue ?? this.taskQueue,
+        args: [args],
+        // A key identifies one run for good: a second start with it, running or closed, returns the first.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        memo: { weftDag: dag.name, weftDagHash: dag.hash },
+        ...(this.searchAttributesFor(dag) ? { typedSearchAttributes: this.searchAttributesFor(dag) } : {}),
+        ...(startDelay ? { startDelay } : {}),
+        ...(o.priority ? { priority: { priorityKey: o.priority } } : {}),
+        staticSummary: `${dag.name}`,
+      });
+      return { id, runId: handle.firstExecutionRunId, existing: false };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        const desc = await this.temporal.workflow.getHandle(id).describe();
+        return { id, runId: desc.runId, existing: true };
+      }
+      throw err;
+    }
+  }
+
+  private handle(id: string, runId?: string): WorkflowHandle {
+    return this.temporal.workflow.getHandle(id, runId);
+  }
+
+  private async describe(id: string, runId?: string): Promise<WorkflowExecutionDescription> {
+    try {
+      return await this.handle(id, runId).describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new RunNotFoundError(id);
+      throw err;
+    }
+  }
+
+  /** The run's status: every node's state, enriched with live attempts and progress of running activities. */
+  async getRun(id: string, opts: { runId?: string; outputs?: boolean } = {}): Promise<RunView> {
+    const desc = await this.describe(id, opts.runId);
+    const handle = this.handle(id, desc.runId);
+    let status: RunStatus | undefined;
+    try {
+      status = await handle.query(statusQuery, { outputs: opts.outputs ?? false });
+    } catch {
+      status = undefined;
+    }
+    if (status) enrichWithPendingActivities(status, desc);
+    const view: RunView = {
+      id,
+      runId: desc.runId,
+      dag: status?.dag ?? String((desc.memo as Record<string, unknown> | undefined)?.weftDag ?? ''),
+      execution: desc.status.name,
+      startedAt: desc.startTime.toISOString(),
+      ...(desc.closeTime ? { closedAt: desc.closeTime.toISOString() } : {}),
+      taskQueue: desc.taskQueue,
+      ...(status ? { status } : {}),
+    };
+    if (desc.status.name === 'COMPLETED') view.result = await handle.result();
+    if (desc.status.name === 'FAILED' || desc.status.name === 'TERMINATED' || desc.status.name === 'TIMED_OUT') {
+      const err = await handle.result().then(
+        () => undefined,
+        (e: unknown) => e as { cause?: { message?: string; type?: string }; message?: string },
+      );
+      if (err) view.failure = { message: err.cause?.message ?? err.message ?? 'failed', ...(err.cause?.type ? { type: err.cause.type } : {}) };
+    }
+    return view;
+  }
+
+  /** Lists runs through visibility, newest first. */
+  async listRuns(o: ListRunsOptions = {}): Promise<RunSummary[]> {
+    const clauses = [`WorkflowType = ${quote(WORKFLOW_TYPE)}`];
+    if (o.dag) clauses.push(`WeftDag = ${quote(o.dag)}`);
+    if (o.status) clauses.push(`ExecutionStatus = ${quote(o.status)}`);
+    if (o.since) clauses.push(`StartTime >= ${quote(o.since.toISOString())}`);
+    if (o.until) clauses.push(`StartTime <= ${quote(o.until.toISOString())}`);
+    const out: RunSummary[] = [];
+    const limit = o.limit ?? 50;
+    for await (const w of this.temporal.workflow.list({ query: clauses.join(' AND '), pageSize: Math.min(limit, 1000) })) {
+      const dag = (w.memo as Record<string, unknown> | undefined)?.weftDag;
+      out.push({
+        id: w.workflowId,
+        runId: w.runId,
+        ...(typeof dag === 'string' ? { dag } : {}),
+        execution: w.status.name,
+        startedAt: w.startTime.toISOString(),
+        ...(w.closeTime ? { closedAt: w.closeTime.toISOString() } : {}),
+      });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** Requests cancellation: activities in flight are cancelled, compensations run if configured. */
+  async cancelRun(id: string): Promise<void> {
+    const desc = await this.describe(id);
+    if (desc.status.name !== 'RUNNING') throw new RunStateError(id, `run "${id}" is ${desc.status.name.toLowerCase()}, not running`);
+    await this.handle(id).cancel();
+  }
+
+  /** Approves or rejects an approval node, and says whether the run accepted it. */
+  async decide(id: string, decision: ApprovalDecision): Promise<ApprovalResult> {
+    await this.describe(id);
+    return this.handle(id).executeUpdate(approvalUpdate, { args: [decision] });
+  }
+
+  /** The arguments the latest execution of a run was started with. */
+  private async startArgs(id: string, runId: string): Promise<DagRunArgs> {
+    const history = await this.handle(id, runId).fetchHistory();
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    if (!started) throw new RunStateError(id, `run "${id}" has no start event`);
+    const [args] = await decodeArrayFromPayloads(this.temporal.options.loadedDataConverter, started.input?.payloads);
+    return args as DagRunArgs;
+  }
+
+  /**
+   * Re-runs a finished run under the same id, so every node keeps its
+   * idempotency key. With `fromFailed`, nodes that succeeded are not run
+   * again: their outputs are passed into the new run.
+   */
+  async retryRun(id: string, o: { fromFailed?: boolean } = {}): Promise<StartedRun & { reused: string[] }> {
+    const desc = await this.describe(id);
+    if (desc.status.name === 'RUNNING') throw new RunStateError(id, `run "${id}" is still running; cancel it first or wait for it to finish`);
+    const args = await this.startArgs(id, desc.runId);
+    const dag = toCompiled(args.dag);
+    let reuse: Record<string, unknown> = {};
+    if (o.fromFailed) {
+      const status = await this.handle(id, desc.runId).query(statusQuery, { outputs: true });
+      reuse = Object.fromEntries(status.nodes.filter((n: NodeStatus) => n.state === 'succeeded').map((n) => [n.id, n.output]));
+    }
+    const handle = await this.temporal.workflow.start(WORKFLOW_TYPE, {
+      workflowId: id,
+      taskQueue: desc.taskQueue,
+      args: [{ dag: packDag(dag), input: args.input ?? null, ...(o.fromFailed ? { reuse } : {}) } satisfies DagRunArgs],
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      memo: desc.memo ?? {},
+      ...(this.searchAttributesFor(dag) ? { typedSearchAttributes: this.searchAttributesFor(dag) } : {}),
+      staticSummary: `${dag.name} (retry)`,
+    });
+    return { id, runId: handle.firstExecutionRunId, existing: false, reused: Object.keys(reuse) };
+  }
+}
+
+/** Running activities report attempts and heartbeat progress only through describe(). */
+function enrichWithPendingActivities(status: RunStatus, desc: WorkflowExecutionDescription): void {
+  const byId = new Map(status.nodes.map((n) => [n.id, n]));
+  for (const pa of desc.raw.pendingActivities ?? []) {
+    const activityId = pa.activityId ?? '';
+    const node = byId.get(activityId.split('/')[0]!);
+    if (!node) continue;
+    if (pa.attempt) node.attempts = Math.max(node.attempts ?? 0, pa.attempt);
+    if (pa.lastFailure?.message) node.error = { message: pa.lastFailure.message, ...(pa.lastFailure.applicationFailureInfo?.type ? { type: pa.lastFailure.applicationFailureInfo.type } : {}) };
+    const details = pa.heartbeatDetails?.payloads?.[0]?.data;
+    if (details) {
+      try {
+        const parsed = JSON.parse(Buffer.from(details).toString('utf8')) as { progress?: NodeStatus['progress'] };
+        if (parsed.progress) node.progress = parsed.progress;
+      } catch {
+        // Not Weft's progress shape; leave it out.
+      }
+    }
+  }
+}
