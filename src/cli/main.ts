@@ -10,6 +10,7 @@ import { DevServerStartError } from '../temporal/dev-server';
 import { CliError, EXIT } from './exit-codes';
 import { registerDev } from './commands/dev';
 import { registerSetup } from './commands/setup';
+import { registerDags } from './commands/dags';
 
 export function buildProgram(): Command {
   const program = new Command('weft')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   program.configureHelp({ sortSubcommands: true });
   registerDev(program);
   registerSetup(program);
+  registerDags(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

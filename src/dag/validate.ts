@@ -80,7 +80,7 @@ function zodIssues(error: { issues: ZodIssue[] }, prefix: PropertyKey[] = []): D
     const issue = { ...raw, path: [...prefix, ...raw.path] } as ZodIssue;
     if (issue.code === 'invalid_union') {
       const branch = unionBranch(issue);
-      if (branch?.length) return zodIssues({ issues: branch }, issue.path as PropertyKey[]);
+      if (branch?.length) return zodIssues({ issues: branch }, issue.path);
     }
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), code: 'unknown_field', message: `unknown field "${key}"` }));
