@@ -1,0 +1,84 @@
+/**
+ * Helpers usable inside any activity, Weft's or a user's: the node's
+ * idempotency key, progress reports, and the `ctx` object handed to handlers.
+ */
+import { Context, type Info } from '@temporalio/activity';
+import type { Logger } from '@temporalio/common';
+import { NotInActivityError } from './errors';
+
+export interface ActivityContext {
+  /** `<workflowId>/<activityId>`: stable across retries, resets and `weft runs retry`; differs between runs. */
+  readonly idempotencyKey: string;
+  /** Reports progress; the run status shows it. See {@link progress}. */
+  readonly progress: (done: number, total: number, note?: string) => void;
+  /** Records a heartbeat with these details (Temporal throttles them); progress() is the usual way. */
+  readonly heartbeat: (details?: unknown) => void;
+  /** The activity logger: structured, tagged with the workflow and activity ids. */
+  readonly log: Logger;
+  /** Aborted when the activity is cancelled (or times out). Pass it to fetch, streams, child processes. */
+  readonly signal: AbortSignal;
+  readonly info: Info;
+}
+
+/** Heartbeat details that carry progress; the client reads them to show it. */
+export interface ProgressDetails {
+  progress: { done: number; total: number; note?: string };
+}
+
+function current(helper: string): Context {
+  try {
+    return Context.current();
+  } catch {
+    throw new NotInActivityError(helper);
+  }
+}
+
+/** The key of an activity execution, from its info. Exported for tests and the interpreter's docs. */
+export function idempotencyKeyOf(info: Pick<Info, 'activityId' | 'workflowExecution'>): string {
+  // Activities started outside a workflow have no workflow id; their activity id is unique on its own.
+  return info.workflowExecution ? `${info.workflowExecution.workflowId}/${info.activityId}` : info.activityId;
+}
+
+/**
+ * The idempotency key of the running node: `<workflowId>/<nodeId>[/<mapIndex>]`
+ * (`/compensate` for a compensation). Send it to APIs that deduplicate, or
+ * use it with `once()`.
+ */
+export function idempotencyKey(): string {
+  return idempotencyKeyOf(current('idempotencyKey').info);
+}
+
+/**
+ * Heartbeats `{ progress: { done, total, note } }`. Temporal throttles
+ * heartbeats, so calling this often is cheap. Heartbeating is also how an
+ * activity learns it was cancelled.
+ */
+export function progress(done: number, total: number, note?: string): void {
+  for (const [name, value] of [['done', done], ['total', total]] as const) {
+    if (!Number.isFinite(value) || value < 0) throw new RangeError(`progress(): expected \`${name}\` to be a finite number >= 0, got ${String(value)}`);
+  }
+  const details: ProgressDetails = { progress: note === undefined ? { done, total } : { done, total, note } };
+  current('progress').heartbeat(details);
+}
+
+/** Builds the `ctx` passed to handlers registered with `defineActivity`. */
+export function activityContext(): ActivityContext {
+  const context = current('activityContext');
+  return {
+    idempotencyKey: idempotencyKeyOf(context.info),
+    progress,
+    heartbeat: context.heartbeat,
+    log: context.log,
+    signal: context.cancellationSignal,
+    info: context.info,
+  };
+}
+
+/** The cancellation signal when called inside an activity, else undefined. */
+export function currentCancellationSignal(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined;
+  }
+}
