@@ -19,6 +19,7 @@ export const ENV_VARS: Readonly<Record<string, { path: string; list?: boolean }>
   WEFT_DATA_DIR: { path: 'dataDir' },
   WEFT_DAGS_DIR: { path: 'dagsDir' },
   WEFT_ACTIVITY_MODULES: { path: 'activityModules', list: true },
+  WEFT_IDEMPOTENCY_URL: { path: 'idempotency.url' },
   WEFT_API_PORT: { path: 'api.port' },
   WEFT_API_HOST: { path: 'api.host' },
   WEFT_API_TOKEN: { path: 'api.tokens', list: true },

@@ -44,6 +44,13 @@ export const configSchema = z
     dagsDir: z.string().min(1).default('examples'),
     /** Modules whose exported activities the worker loads, by path. @defaultValue [] */
     activityModules: z.array(z.string().min(1)).default([]),
+    idempotency: z
+      .object({
+        /** Store for once(): postgres://… or sqlite:<file>. @defaultValue SQLite file under dataDir */
+        url: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     api: z
       .object({
         /** @defaultValue 8080 */

@@ -1,24 +1,39 @@
 /**
  * Creates a Weft worker: the `dagRun` interpreter plus the registered
- * activities, on one task queue. `weft worker` and `weft dev` both use it.
+ * activities (built-ins and the user's modules), on one task queue, with the
+ * idempotency store that once() uses. `weft worker` and `weft dev` both use it.
  */
+import { mkdirSync } from 'node:fs';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivityRegistry, openIdempotencyStore, setDefaultIdempotencyStore, type ActivityRegistry, type IdempotencyStore } from '../activities';
 import type { WeftConfig } from '../config/schema';
 import { tlsOptions } from '../config/tls';
 import type { Logger } from '../common/logger';
 import { buildWorkflowBundle, hasPrebuiltBundle, prebuiltBundlePath } from './bundle';
+import { weftActivityInterceptor } from './interceptors';
+
+export type WorkerTuning = Pick<
+  WorkerOptions,
+  'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxActivitiesPerSecond' | 'maxTaskQueueActivitiesPerSecond' | 'shutdownGraceTime'
+>;
 
 export interface CreateWeftWorkerOptions {
   config: WeftConfig;
   logger: Logger;
   /** Reuse a connection; otherwise one is opened from `config.temporal`. */
   connection?: NativeConnection;
-  /** Activity implementations by registered name. */
-  activities?: Record<string, (...args: never[]) => Promise<unknown>>;
+  /** Use this registry instead of built-ins plus `config.activityModules`. */
+  registry?: ActivityRegistry;
   /** Task queue; defaults to `config.taskQueue`. */
   taskQueue?: string;
-  /** Tuning passed through to the SDK worker. */
-  tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxActivitiesPerSecond' | 'maxTaskQueueActivitiesPerSecond' | 'shutdownGraceTime'>;
+  tuning?: WorkerTuning;
+}
+
+export interface WeftWorker {
+  worker: Worker;
+  registry: ActivityRegistry;
+  /** Closes what the worker opened (connection, idempotency store). Call after run() returns. */
+  close(): Promise<void>;
 }
 
 export async function connectWorker(temporal: WeftConfig['temporal']): Promise<NativeConnection> {
@@ -29,19 +44,31 @@ export async function connectWorker(temporal: WeftConfig['temporal']): Promise<N
   });
 }
 
-export async function createWeftWorker(opts: CreateWeftWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection; ownsConnection: boolean }> {
-  const connection = opts.connection ?? (await connectWorker(opts.config.temporal));
-  const workflowSource = hasPrebuiltBundle()
-    ? { workflowBundle: { codePath: prebuiltBundlePath() } }
-    : { workflowBundle: await buildWorkflowBundle() };
+export async function createWeftWorker(opts: CreateWeftWorkerOptions): Promise<WeftWorker> {
+  const { config, logger } = opts;
+  const registry = opts.registry ?? (await createActivityRegistry({ modules: config.activityModules }));
+  mkdirSync(config.dataDir, { recursive: true });
+  const store: IdempotencyStore = openIdempotencyStore({ url: config.idempotency.url, dataDir: config.dataDir });
+  setDefaultIdempotencyStore(store);
+  const connection = opts.connection ?? (await connectWorker(config.temporal));
+  const taskQueue = opts.taskQueue ?? config.taskQueue;
   const worker = await Worker.create({
     connection,
-    namespace: opts.config.temporal.namespace,
-    taskQueue: opts.taskQueue ?? opts.config.taskQueue,
-    activities: opts.activities ?? {},
-    ...workflowSource,
+    namespace: config.temporal.namespace,
+    taskQueue,
+    activities: registry.toWorkerActivities(),
+    interceptors: { activity: [weftActivityInterceptor] },
+    workflowBundle: hasPrebuiltBundle() ? { codePath: prebuiltBundlePath() } : await buildWorkflowBundle(),
     ...opts.tuning,
   });
-  opts.logger.debug({ taskQueue: opts.taskQueue ?? opts.config.taskQueue, prebuiltBundle: hasPrebuiltBundle() }, 'worker created');
-  return { worker, connection, ownsConnection: !opts.connection };
+  logger.info({ taskQueue, activities: registry.names(), idempotencyStore: store.description, prebuiltBundle: hasPrebuiltBundle() }, 'worker ready');
+  return {
+    worker,
+    registry,
+    async close() {
+      setDefaultIdempotencyStore(undefined);
+      await store.close();
+      if (!opts.connection) await connection.close();
+    },
+  };
 }

@@ -69,7 +69,8 @@ async function runDev(flags: DevFlags): Promise<number> {
 
   const devConfig = { ...config, temporal: { ...config.temporal, address: temporal.address } };
   let stopping = false;
-  const { worker, connection } = await createWeftWorker({ config: devConfig, logger });
+  const weftWorker = await createWeftWorker({ config: { ...devConfig, dataDir }, logger });
+  const { worker } = weftWorker;
 
   say('');
   say(`  Temporal     ${temporal.address}  (namespace ${temporal.namespace}; ${temporal.version}; ready in ${temporal.startupMs} ms)`);
@@ -93,7 +94,7 @@ async function runDev(flags: DevFlags): Promise<number> {
   try {
     await worker.run();
   } finally {
-    await connection.close();
+    await weftWorker.close();
     await temporal.stop();
   }
   say('weft dev: stopped.');
