@@ -199,7 +199,7 @@ export class WeftClient {
     const view: RunView = {
       id,
       runId: desc.runId,
-      dag: status?.dag ?? String((desc.memo as Record<string, unknown> | undefined)?.weftDag ?? ''),
+      dag: status?.dag ?? memoDag(desc.memo) ?? '',
       execution: desc.status.name,
       startedAt: desc.startTime.toISOString(),
       ...(desc.closeTime ? { closedAt: desc.closeTime.toISOString() } : {}),
@@ -227,7 +227,7 @@ export class WeftClient {
     const out: RunSummary[] = [];
     const limit = o.limit ?? 50;
     for await (const w of this.temporal.workflow.list({ query: clauses.join(' AND '), pageSize: Math.min(limit, 1000) })) {
-      const dag = (w.memo as Record<string, unknown> | undefined)?.weftDag;
+      const dag = memoDag(w.memo);
       out.push({
         id: w.workflowId,
         runId: w.runId,
@@ -289,6 +289,11 @@ export class WeftClient {
     });
     return { id, runId: handle.firstExecutionRunId, existing: false, reused: Object.keys(reuse) };
   }
+}
+
+function memoDag(memo: Record<string, unknown> | undefined): string | undefined {
+  const v = memo?.weftDag;
+  return typeof v === 'string' ? v : undefined;
 }
 
 /** Running activities report attempts and heartbeat progress only through describe(). */

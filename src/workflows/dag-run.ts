@@ -7,7 +7,7 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 import { continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CompiledDag } from '../dag/types';
 import { isPackedDag, packDag, toCompiled, type PackedDag } from '../dag/pack';
-import { approvalSignal, approvalUpdate, statusQuery, type ApprovalResult } from './messages';
+import { approvalSignal, approvalUpdate, statusQuery, type ApprovalDecision, type ApprovalResult } from './messages';
 import { DagRunner, type CarriedState, type RunnerOptions } from './runner';
 
 export interface DagRunArgs {
@@ -40,7 +40,7 @@ export async function dagRun(args: DagRunArgs): Promise<unknown> {
       runner.decide(d);
       return { node: d.node, decision: d.decision, at: new Date().toISOString() };
     },
-    { validator: (d) => runner.validateDecision(d) },
+    { validator: (d: ApprovalDecision) => runner.validateDecision(d) },
   );
   setHandler(approvalSignal, (d) => {
     try {

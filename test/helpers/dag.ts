@@ -9,10 +9,12 @@ import type { Worker } from '@temporalio/worker';
 import { onTestFinished } from 'vitest';
 import { compileDag, type CompiledDag } from '../../src/dag';
 import { packDag } from '../../src/dag/pack';
+import { statusQuery, type RunStatus } from '../../src/workflows/messages';
 import type { DagRunArgs } from '../../src/workflows';
 import { weftActivityInterceptor } from '../../src/workers/interceptors';
 import { createTestWorker, uniqueId, type TestWorkerOptions } from './temporal';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests pass typed inputs
 export type ActivityFn = (input: any) => Promise<unknown>;
 
 export interface Call {
@@ -35,7 +37,7 @@ export class Recorder {
   maxInFlight = 0;
 
   /** Wraps an implementation so each call is recorded. */
-  wrap(name: string, impl: ActivityFn = async (input) => input): ActivityFn {
+  wrap(name: string, impl: ActivityFn = async (input: unknown) => input): ActivityFn {
     return async (input: unknown) => {
       const info = Context.current().info;
       this.calls.push({
@@ -106,8 +108,7 @@ export async function dagWorker(env: TestWorkflowEnvironment, activities: Record
 }
 
 /** Resolves when `predicate` holds for the run's status, polling the query. */
-export async function waitForStatus<T>(handle: WorkflowHandle, predicate: (s: import('../../src/workflows/messages').RunStatus) => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const { statusQuery } = await import('../../src/workflows/messages');
+export async function waitForStatus<T>(handle: WorkflowHandle, predicate: (s: RunStatus) => T | undefined | false, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const status = await handle.query(statusQuery);

@@ -98,7 +98,7 @@ describe('dagRun patterns', () => {
     };
     const result = await (await w.start(dag)).result();
     expect(result).toEqual({ sum: [6, 15, 7] });
-    expect(rec.calls.map((c) => c.input).sort((x: any, y: any) => x.index - y.index)).toEqual([
+    expect(rec.calls.map((c) => c.input as { index: number }).sort((x, y) => x.index - y.index)).toEqual([
       { items: [1, 2, 3], index: 0 },
       { items: [4, 5, 6], index: 1 },
       { items: [7], index: 2 },
