@@ -1,50 +1,70 @@
 /**
- * Records the histories listed in test/fixtures/histories/recordings.ts on a
- * throwaway dev server. Rerun it when a workflow change is meant to be
- * incompatible, and commit the new files with the change that needs them.
+ * Records the histories listed in test/fixtures/histories/recordings.ts on
+ * the time-skipping test server (so delays and approvals take no wall time).
+ * Rerun it when a workflow change is meant to be incompatible, and commit the
+ * new files with the change that needs them.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { requireTemporalCli } from '../src/temporal/servers';
-import { startDevServer } from '../src/temporal/dev-server';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { createActivityRegistry } from '../src/activities';
+import { WeftClient } from '../src/client/weft-client';
+import { requireTestServer } from '../src/temporal/servers';
 import { writeWorkflowBundle } from '../src/workers/bundle';
+import { discoverActivityModules } from '../src/workers/discover';
+import { weftActivityInterceptor } from '../src/workers/interceptors';
+import { approvalUpdate, statusQuery } from '../src/workflows/messages';
 import { recordings } from '../test/fixtures/histories/recordings';
 import * as smokeActivities from '../test/fixtures/activities/smoke';
 
+const root = join(__dirname, '..');
+
 async function main(): Promise<void> {
-  const cli = await requireTemporalCli({ progress: console.log });
-  const server = await startDevServer({ cliPath: cli.path });
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const testServer = await requireTestServer({ progress: console.log });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServer.path } } });
   const scratch = mkdtempSync(join(tmpdir(), 'weft-record-'));
   try {
-    const codePath = await writeWorkflowBundle(join(scratch, 'bundle.js'), join(__dirname, '..', 'test', 'fixtures', 'workflows'));
-    const connection = await Connection.connect({ address: server.address });
-    const client = new Client({ connection });
+    const codePath = await writeWorkflowBundle(join(scratch, 'bundle.js'), join(root, 'test', 'fixtures', 'workflows'));
+    const registry = await createActivityRegistry({ modules: discoverActivityModules(join(root, 'examples'), root), baseDir: root });
     const taskQueue = 'record-histories';
     const worker = await Worker.create({
-      connection: await NativeConnection.connect({ address: server.address }),
+      connection: env.nativeConnection,
       taskQueue,
       workflowBundle: { codePath },
-      activities: { ...smokeActivities },
+      activities: { ...smokeActivities, ...registry.toWorkerActivities() },
+      interceptors: { activity: [weftActivityInterceptor] },
     });
+    const weft = new WeftClient(env.client, { taskQueue, dagsDir: join(root, 'examples'), searchAttributes: false });
     await worker.runUntil(async () => {
       for (const rec of recordings) {
-        const handle = await client.workflow.start(rec.workflowType, { args: rec.args, taskQueue, workflowId: `record-${rec.name}` });
+        const workflowId = `record-${rec.name}`;
+        if (rec.kind === 'workflow') {
+          await env.client.workflow.start(rec.workflowType, { args: rec.args, taskQueue, workflowId });
+        } else {
+          await weft.startRun({ dag: rec.dag, input: rec.input, id: workflowId });
+        }
+        const handle = env.client.workflow.getHandle(workflowId);
+        if (rec.kind === 'dag' && rec.approve) {
+          const approve = rec.approve;
+          for (;;) {
+            const s = await handle.query(statusQuery);
+            if (s.nodes.find((n) => n.id === approve.node)?.reason?.startsWith('awaiting approval')) break;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          await handle.executeUpdate(approvalUpdate, { args: [approve] });
+        }
         await handle.result().catch(() => undefined);
-        const file = join(__dirname, '..', 'test', 'fixtures', 'histories', `${rec.name}.json`);
-        // The CLI writes the canonical proto JSON that Worker.runReplayHistory reads.
-        const shown = spawnSync(cli.path, ['workflow', 'show', '--address', server.address, '--workflow-id', handle.workflowId, '--output', 'json'], { encoding: 'utf8' });
-        if (shown.status !== 0) throw new Error(`temporal workflow show failed: ${shown.stderr}`);
-        writeFileSync(file, shown.stdout);
+        const file = join(root, 'test', 'fixtures', 'histories', `${rec.name}.json`);
+        writeFileSync(file, historyToJSON(await handle.fetchHistory()) + '\n');
         console.log(`recorded ${rec.name} -> ${file}`);
       }
     });
-    await connection.close();
   } finally {
-    await server.stop();
+    await env.teardown();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

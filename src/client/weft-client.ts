@@ -9,6 +9,8 @@ import { defineSearchAttributeKey, type TypedSearchAttributes } from '@temporali
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { compileDag, parseDuration, type CompiledDag, type ValidateOptions } from '../dag';
 import { packDag, toCompiled } from '../dag/pack';
+import { DagCatalog, DagNotFoundError } from './catalog';
+import { validateRunInput } from './input-schema';
 import { approvalUpdate, statusQuery, type ApprovalDecision, type ApprovalResult, type NodeStatus, type RunStatus } from '../workflows/messages';
 import type { DagRunArgs } from '../workflows/dag-run';
 
@@ -23,11 +25,13 @@ export interface WeftClientOptions {
   searchAttributes?: boolean;
   /** Registry names for validating inline definitions. */
   activities?: ValidateOptions['activities'];
+  /** Folder of named DAGs, so runs can be started by name. */
+  dagsDir?: string;
 }
 
 export interface StartRunOptions {
-  /** A compiled DAG, or a definition object (validated here). */
-  dag: CompiledDag | Record<string, unknown>;
+  /** A DAG name (from the DAGs folder), a compiled DAG, or a definition object (validated here). */
+  dag: string | CompiledDag | Record<string, unknown>;
   input?: unknown;
   /** Idempotency key of the run; it becomes the workflow id, so the same key gives the same run. */
   id?: string;
@@ -114,7 +118,17 @@ export class WeftClient {
     this.taskQueue = opts.taskQueue ?? 'weft';
   }
 
+  /** The named DAGs, when a DAGs folder is configured. */
+  get catalog(): DagCatalog | undefined {
+    return this.opts.dagsDir ? new DagCatalog(this.opts.dagsDir, this.opts.activities) : undefined;
+  }
+
   private compiled(dag: StartRunOptions['dag']): CompiledDag {
+    if (typeof dag === 'string') {
+      const catalog = this.catalog;
+      if (!catalog) throw new DagNotFoundError(dag, '(no DAGs folder configured)', []);
+      return catalog.get(dag);
+    }
     return (dag as CompiledDag).formatVersion === 1 && Array.isArray((dag as CompiledDag).nodes) && typeof (dag as CompiledDag).hash === 'string'
       ? (dag as CompiledDag)
       : compileDag(dag, { activities: this.opts.activities });
@@ -146,6 +160,10 @@ export class WeftClient {
   /** Starts a run and returns at once. Starting twice with the same id returns the first run. */
   async startRun(o: StartRunOptions): Promise<StartedRun> {
     const dag = this.compiled(o.dag);
+    validateRunInput(dag, o.input);
+    if (o.priority !== undefined && !(Number.isInteger(o.priority) && o.priority >= 1 && o.priority <= 5)) {
+      throw new RangeError(`priority: expected an integer from 1 (highest) to 5, got ${JSON.stringify(o.priority)}`);
+    }
     const id = o.id ?? `${dag.name}-${randomUUID()}`;
     const startDelay = this.startDelayMs(o);
     const args: DagRunArgs = { dag: packDag(dag), input: o.input ?? null };

@@ -11,6 +11,7 @@ import { createLogger } from '../../common/logger';
 import { startEmbeddedTemporal } from '../../temporal/embedded';
 import { installRuntime } from '../../workers/runtime';
 import { createWeftWorker } from '../../workers/worker';
+import { discoverActivityModules } from '../../workers/discover';
 import { portOption } from '../options';
 import { EXIT } from '../exit-codes';
 
@@ -67,16 +68,25 @@ async function runDev(flags: DevFlags): Promise<number> {
     onLog: (line) => logger.debug({ component: 'temporal-server' }, line),
   });
 
-  const devConfig = { ...config, temporal: { ...config.temporal, address: temporal.address } };
+  const discovered = discoverActivityModules(config.dagsDir).filter((m) => !config.activityModules.includes(m));
+  const devConfig = {
+    ...config,
+    dataDir,
+    activityModules: [...config.activityModules, ...discovered],
+    temporal: { ...config.temporal, address: temporal.address },
+  };
   let stopping = false;
-  const weftWorker = await createWeftWorker({ config: { ...devConfig, dataDir }, logger });
+  // Example activities read WEFT_DATA_DIR (the outage switch of the walk-through).
+  process.env.WEFT_DATA_DIR = dataDir;
+  const weftWorker = await createWeftWorker({ config: devConfig, logger });
   const { worker } = weftWorker;
 
   say('');
   say(`  Temporal     ${temporal.address}  (namespace ${temporal.namespace}; ${temporal.version}; ready in ${temporal.startupMs} ms)`);
   say(`  Data         ${dataDir}/temporal.db (kept across restarts)`);
   if (temporal.uiAddress) say(`  Temporal UI  ${temporal.uiAddress}`);
-  say(`  Worker       task queue "${devConfig.taskQueue}"`);
+  say(`  Worker       task queue "${devConfig.taskQueue}"; activities: ${weftWorker.registry.names().join(', ')}`);
+  say(`  DAGs         ${resolve(config.dagsDir)}${discovered.length ? ` (activities from ${discovered.join(', ')})` : ''}`);
   say('  API auth     off in weft dev (weft api requires WEFT_API_TOKEN)');
   say('');
   say(`weft dev is ready. Try: TEMPORAL_ADDRESS=${temporal.address} temporal workflow list --address ${temporal.address}`);

@@ -1,0 +1,36 @@
+/** Named DAGs: the definition files in the DAGs folder, looked up by their `name`. */
+import type { CompiledDag } from '../dag';
+import { listDefinitions, type DefinitionFileReport } from './definitions';
+
+export class DagNotFoundError extends Error {
+  override readonly name = 'DagNotFoundError';
+  constructor(
+    readonly dag: string,
+    readonly dagsDir: string,
+    readonly known: readonly string[],
+  ) {
+    super(`no DAG named "${dag}" in ${dagsDir}${known.length ? ` (known: ${known.join(', ')})` : ''}`);
+  }
+}
+
+export class DagCatalog {
+  constructor(
+    readonly dagsDir: string,
+    private readonly activities?: Iterable<string>,
+  ) {}
+
+  /** Every definition file, valid or not. Read fresh each time, so edits show at once. */
+  list(): DefinitionFileReport[] {
+    return listDefinitions(this.dagsDir, this.activities ? { activities: this.activities } : {});
+  }
+
+  get(name: string): CompiledDag {
+    const reports = this.list();
+    const report = reports.find((r) => r.name === name);
+    if (!report) throw new DagNotFoundError(name, this.dagsDir, reports.flatMap((r) => (r.name ? [r.name] : [])).sort());
+    if (!report.ok || !report.dag) {
+      throw new DagNotFoundError(name, this.dagsDir, []);
+    }
+    return report.dag;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * The client library: what applications import into their own handlers.
+ *
+ *   const weft = await createWeftClient();            // config from env / weft.config.*
+ *   const { id } = await weft.startRun({ dag: 'image-pipeline', input, id: idempotencyKey });
+ *   const run = await weft.getRun(id);
+ */
+import { loadConfig, type LoadConfigOptions } from '../config/load';
+import type { WeftConfig } from '../config/schema';
+import { connectClient } from './connection';
+import { WeftClient, type WeftClientOptions } from './weft-client';
+
+export * from './weft-client';
+export { DagCatalog, DagNotFoundError } from './catalog';
+export { RunInputError, validateRunInput, type InputIssue } from './input-schema';
+export { connectClient, TemporalUnavailableError } from './connection';
+export { loadDefinitionFile, listDefinitions, type DefinitionFileReport } from './definitions';
+
+/** Connects to Temporal as configured and returns a WeftClient for the configured task queue and DAGs folder. */
+export async function createWeftClient(opts: { config?: WeftConfig; load?: LoadConfigOptions; client?: WeftClientOptions } = {}): Promise<WeftClient> {
+  const config = opts.config ?? loadConfig(opts.load);
+  const temporal = await connectClient(config.temporal);
+  return new WeftClient(temporal, { taskQueue: config.taskQueue, dagsDir: config.dagsDir, ...opts.client });
+}
