@@ -82,6 +82,20 @@ export function activitiesOfModule(namespace: Record<string, unknown>, path: str
 }
 
 /**
+ * With a TypeScript require hook registered (tsx/cjs: bin/weft, npm start),
+ * require() loads .ts modules; otherwise import() does (test runners hook it,
+ * and Node loads compiled .js either way).
+ */
+async function loadModule(resolvedPath: string): Promise<Record<string, unknown>> {
+  // require.extensions is deprecated, but it is the only way to see whether a .ts require hook is installed.
+  if (/\.[cm]?ts$/.test(resolvedPath) && require.extensions['.ts']) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(resolvedPath) as Record<string, unknown>;
+  }
+  return (await import(resolvedPath)) as Record<string, unknown>;
+}
+
+/**
  * Imports each module and collects its definitions. Relative paths resolve
  * against `baseDir` (the working directory or the config file's folder).
  * TypeScript modules load when the process runs under tsx (as `weft dev` does)
@@ -93,7 +107,7 @@ export async function loadActivityModules(paths: readonly string[], baseDir: str
     const resolvedPath = resolveModule(path, baseDir);
     let namespace: Record<string, unknown>;
     try {
-      namespace = (await import(resolvedPath)) as Record<string, unknown>;
+      namespace = await loadModule(resolvedPath);
     } catch (err) {
       const hint = /\.[cm]?ts$/.test(resolvedPath) && /Unknown file extension|Unexpected token|Cannot use import|Directory import|Missing initializer|ERR_REQUIRE|not supported/.test(String(err))
         ? ' (a TypeScript module needs a TypeScript loader such as tsx; or compile it and point at the .js file)'

@@ -11,6 +11,13 @@ import { CliError, EXIT } from './exit-codes';
 import { registerDev } from './commands/dev';
 import { registerSetup } from './commands/setup';
 import { registerDags } from './commands/dags';
+import { registerSchedules } from './commands/schedules';
+import { registerApi } from './commands/api';
+import { registerRuns } from './commands/runs';
+import { registerWorker } from './commands/worker';
+import { TemporalUnavailableError } from '../client/connection';
+import { RunInputError } from '../client/input-schema';
+import { DagValidationError } from '../dag/validate';
 
 export function buildProgram(): Command {
   const program = new Command('weft')
@@ -22,7 +29,16 @@ export function buildProgram(): Command {
   registerDev(program);
   registerSetup(program);
   registerDags(program);
-  for (const cmd of program.commands) cmd.exitOverride();
+  registerSchedules(program);
+  registerApi(program);
+  registerRuns(program);
+  registerWorker(program);
+  // Strict parsing everywhere: unknown flags and bad values are usage errors (exit 2).
+  const strict = (cmd: Command): void => {
+    cmd.exitOverride();
+    cmd.commands.forEach(strict);
+  };
+  program.commands.forEach(strict);
   return program;
 }
 
@@ -30,7 +46,8 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   if (err instanceof CliError) return err.exitCode;
   if (err instanceof ConfigError) return EXIT.CONFIG;
-  if (err instanceof TemporalServerUnavailableError || err instanceof DevServerStartError) return EXIT.UNAVAILABLE;
+  if (err instanceof TemporalServerUnavailableError || err instanceof DevServerStartError || err instanceof TemporalUnavailableError) return EXIT.UNAVAILABLE;
+  if (err instanceof DagValidationError || err instanceof RunInputError) return EXIT.FAILURE;
   return EXIT.FAILURE;
 }
 

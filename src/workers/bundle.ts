@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
 /** Entry point of Weft's workflow code: `src/workflows` (or its compiled form). */
 export function defaultWorkflowsPath(): string {
@@ -22,8 +22,9 @@ export function hasPrebuiltBundle(): boolean {
   return existsSync(prebuiltBundlePath());
 }
 
+/** Bundles quietly: webpack's asset report is noise at every worker start. */
 export async function buildWorkflowBundle(workflowsPath: string = defaultWorkflowsPath()): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath });
+  return bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
 }
 
 /** Bundles and writes the code atomically, so a reader never sees half a file. */

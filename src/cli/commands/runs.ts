@@ -1,0 +1,256 @@
+/**
+ * `weft runs start|status|list|cancel|retry|approve|reject`: thin wrappers over
+ * WeftClient that parse flags and render.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { DagNotFoundError, RunNotFoundError, RunStateError, loadDefinitionFile, type ListRunsOptions, type RunView, type WeftClient } from '../../client';
+import { DEFINITION_EXTENSIONS } from '../../dag/parse';
+import { clientFrom, withConnectionOptions, type ConnectionFlags } from '../context';
+import { CliError, EXIT } from '../exit-codes';
+import { choiceOption, positiveIntOption } from '../options';
+import { progressLine, renderRun, renderRunList } from '../render';
+
+const out = (line = ''): void => void process.stdout.write(`${line}\n`);
+const err = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** `--input '{"a":1}'` or `--input @file.json`. */
+function jsonOption(flag: string): (value: string) => unknown {
+  return (value) => {
+    let text = value;
+    if (value.startsWith('@')) {
+      const file = value.slice(1);
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new InvalidArgumentError(`Expected ${flag} @file to name a readable file, got \`${file}\` (${(e as Error).message}).`);
+      }
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (e) {
+      throw new InvalidArgumentError(`Expected ${flag} to be JSON or @file, got \`${value.length > 60 ? `${value.slice(0, 60)}…` : value}\` (${(e as Error).message}).`);
+    }
+  };
+}
+
+function dateOption(flag: string): (value: string) => Date {
+  return (value) => {
+    const t = Date.parse(value);
+    if (Number.isNaN(t)) throw new InvalidArgumentError(`Expected ${flag} to be an ISO 8601 time, got \`${value}\`.`);
+    return new Date(t);
+  };
+}
+
+const STATUSES = ['running', 'completed', 'failed', 'canceled', 'terminated', 'timed-out', 'continued-as-new'] as const;
+const STATUS_QUERY: Record<(typeof STATUSES)[number], NonNullable<ListRunsOptions['status']>> = {
+  running: 'Running',
+  completed: 'Completed',
+  failed: 'Failed',
+  canceled: 'Canceled',
+  terminated: 'Terminated',
+  'timed-out': 'TimedOut',
+  'continued-as-new': 'ContinuedAsNew',
+};
+
+const CLOSED_OK = new Set(['COMPLETED']);
+
+function notFound<T>(p: Promise<T>): Promise<T> {
+  return p.catch((e: unknown) => {
+    if (e instanceof RunNotFoundError || e instanceof DagNotFoundError) throw new CliError(e.message, EXIT.NOT_FOUND);
+    if (e instanceof RunStateError) throw new CliError(e.message, EXIT.FAILURE);
+    throw e;
+  });
+}
+
+/**
+ * Polls the run until it closes, printing a progress line whenever it changes
+ * (on a terminal, in place). Ctrl-C stops watching; the run goes on.
+ */
+async function watch(weft: WeftClient, id: string, opts: { json: boolean; intervalMs?: number }): Promise<RunView> {
+  const stream = opts.json ? process.stderr : process.stdout;
+  const tty = Boolean(stream.isTTY);
+  let last = '';
+  let interrupted = false;
+  const onSigint = (): void => {
+    interrupted = true;
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    for (;;) {
+      const run = await weft.getRun(id);
+      const line = run.status ? progressLine(run.status) : run.execution.toLowerCase();
+      if (line !== last) {
+        stream.write(tty ? `\r\x1b[K${id}: ${line}` : `${id}: ${line}\n`);
+        last = line;
+      }
+      if (run.execution !== 'RUNNING') {
+        if (tty) stream.write('\n');
+        return run;
+      }
+      if (interrupted) {
+        if (tty) stream.write('\n');
+        err(`stopped watching; the run goes on. See it with: weft runs status ${id}`);
+        throw new CliError('interrupted', EXIT.INTERRUPTED);
+      }
+      await new Promise((r) => setTimeout(r, opts.intervalMs ?? 500));
+    }
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+function finish(run: RunView, json: boolean): number {
+  if (json) out(JSON.stringify({ id: run.id, runId: run.runId, execution: run.execution, ...(run.result !== undefined ? { result: run.result } : {}), ...(run.failure ? { failure: run.failure } : {}) }));
+  else out(renderRun(run));
+  return CLOSED_OK.has(run.execution) ? EXIT.OK : EXIT.FAILURE;
+}
+
+interface StartFlags extends ConnectionFlags {
+  input?: unknown;
+  id?: string;
+  delay?: string;
+  at?: string;
+  priority?: number;
+  wait?: boolean;
+  json?: boolean;
+}
+
+export function registerRuns(program: Command): void {
+  const runs = program
+    .command('runs')
+    .description('Start, inspect, list, cancel, retry and approve DAG runs')
+    .addHelpText('after', '\nExamples:\n  $ weft runs start image-pipeline --input \'{"uploadId":"u1"}\' --wait\n  $ weft runs list --status failed\n  $ weft runs retry <id> --from-failed --wait\n');
+
+  withConnectionOptions(
+    runs
+      .command('start')
+      .description('Start a run of a named DAG (from the DAGs folder) or of a definition file')
+      .argument('<dag>', 'DAG name, or a path to a .yaml/.yml/.json definition')
+      .option('--input <json>', 'run input as JSON, or @file.json', jsonOption('--input'))
+      .option('--id <key>', 'idempotency key: the run id; starting again with it returns the same run')
+      .option('--delay <duration>', 'start after this long, e.g. 10m')
+      .option('--at <time>', 'start at this ISO 8601 time')
+      .option('--priority <n>', 'priority 1 (highest) to 5', positiveIntOption('--priority'))
+      .option('--wait', 'wait for the run to finish, showing progress; exit 1 if it fails')
+      .option('--json', 'machine output; with --wait, the last line is {id, runId, execution, result|failure}'),
+  )
+    .addHelpText('after', '\nExamples:\n  $ weft runs start image-pipeline --input \'{"uploadId":"u1","count":3}\' --wait\n  $ weft runs start ./my-dag.yaml --input @input.json --id order-42 --json\n')
+    .action(async (dag: string, flags: StartFlags) => {
+      if (flags.priority !== undefined && flags.priority > 5) throw new CliError(`Expected --priority to be 1 to 5, got \`${flags.priority}\`.`, EXIT.USAGE);
+      const { weft } = await clientFrom(flags);
+      const isFile = DEFINITION_EXTENSIONS.some((ext) => dag.endsWith(ext)) || existsSync(dag);
+      const started = await notFound(
+        weft.startRun({
+          dag: isFile ? loadDefinitionFile(dag) : dag,
+          input: flags.input,
+          ...(flags.id ? { id: flags.id } : {}),
+          ...(flags.delay ? { delay: flags.delay } : {}),
+          ...(flags.at ? { at: flags.at } : {}),
+          ...(flags.priority ? { priority: flags.priority } : {}),
+        }),
+      );
+      if (!flags.wait) {
+        if (flags.json) out(JSON.stringify(started));
+        else out(`${started.existing ? 'existing run' : 'started'} ${started.id} (run ${started.runId})`);
+        return;
+      }
+      if (!flags.json) out(`${started.existing ? 'existing run' : 'started'} ${started.id}`);
+      process.exitCode = finish(await watch(weft, started.id, { json: Boolean(flags.json) }), Boolean(flags.json));
+    });
+
+  withConnectionOptions(
+    runs
+      .command('status')
+      .description("Show a run's node states, attempts, progress and errors")
+      .argument('<id>', 'run id')
+      .option('--watch', 'follow the run until it finishes')
+      .option('--json', 'machine output'),
+  ).action(async (id: string, flags: ConnectionFlags & { watch?: boolean; json?: boolean }) => {
+    const { weft } = await clientFrom(flags);
+    const run = flags.watch ? await notFound(watch(weft, id, { json: Boolean(flags.json) })) : await notFound(weft.getRun(id));
+    if (flags.json) out(JSON.stringify(run));
+    else out(renderRun(run));
+    if (flags.watch) process.exitCode = CLOSED_OK.has(run.execution) ? EXIT.OK : EXIT.FAILURE;
+  });
+
+  withConnectionOptions(
+    runs
+      .command('list')
+      .description('List runs, newest first (searches Temporal visibility)')
+      .option('--dag <name>', 'only runs of this DAG')
+      .option('--status <status>', `one of ${STATUSES.join(', ')}`, choiceOption('--status', STATUSES))
+      .option('--since <time>', 'started at or after (ISO 8601)', dateOption('--since'))
+      .option('--until <time>', 'started at or before (ISO 8601)', dateOption('--until'))
+      .option('--limit <n>', 'at most this many (default 50)', positiveIntOption('--limit'))
+      .option('--json', 'machine output'),
+  )
+    .addHelpText('after', '\nExamples:\n  $ weft runs list --status failed\n  $ weft runs list --dag image-pipeline --since 2026-11-01T00:00:00Z --json\n')
+    .action(async (flags: ConnectionFlags & { dag?: string; status?: (typeof STATUSES)[number]; since?: Date; until?: Date; limit?: number; json?: boolean }) => {
+      const { weft } = await clientFrom(flags);
+      const list = await weft.listRuns({
+        ...(flags.dag ? { dag: flags.dag } : {}),
+        ...(flags.status ? { status: STATUS_QUERY[flags.status] } : {}),
+        ...(flags.since ? { since: flags.since } : {}),
+        ...(flags.until ? { until: flags.until } : {}),
+        ...(flags.limit ? { limit: flags.limit } : {}),
+      });
+      out(flags.json ? JSON.stringify(list) : renderRunList(list));
+    });
+
+  withConnectionOptions(
+    runs
+      .command('cancel')
+      .description('Cancel a running run: activities in flight are cancelled, compensations run if configured')
+      .argument('<id>', 'run id')
+      .option('--json', 'machine output'),
+  ).action(async (id: string, flags: ConnectionFlags & { json?: boolean }) => {
+    const { weft } = await clientFrom(flags);
+    await notFound(weft.cancelRun(id));
+    out(flags.json ? JSON.stringify({ id, cancelRequested: true }) : `cancellation requested for ${id}`);
+  });
+
+  withConnectionOptions(
+    runs
+      .command('retry')
+      .description('Run a finished run again under the same id (and so the same idempotency keys)')
+      .argument('<id>', 'run id')
+      .option('--from-failed', 'only re-run failed and skipped nodes; reuse the outputs that succeeded')
+      .option('--wait', 'wait for the new run to finish, showing progress')
+      .option('--json', 'machine output'),
+  )
+    .addHelpText('after', '\nExamples:\n  $ weft runs retry image-pipeline-3f2a --from-failed --wait\n')
+    .action(async (id: string, flags: ConnectionFlags & { fromFailed?: boolean; wait?: boolean; json?: boolean }) => {
+      const { weft } = await clientFrom(flags);
+      const retried = await notFound(weft.retryRun(id, { fromFailed: Boolean(flags.fromFailed) }));
+      if (!flags.wait) {
+        out(flags.json ? JSON.stringify(retried) : `retrying ${id} (run ${retried.runId})${flags.fromFailed ? `; reusing ${retried.reused.length ? retried.reused.join(', ') : 'nothing'}` : ''}`);
+        return;
+      }
+      if (!flags.json) out(`retrying ${id}${flags.fromFailed ? `; reusing ${retried.reused.join(', ') || 'nothing'}` : ''}`);
+      process.exitCode = finish(await watch(weft, id, { json: Boolean(flags.json) }), Boolean(flags.json));
+    });
+
+  for (const decision of ['approve', 'reject'] as const) {
+    withConnectionOptions(
+      runs
+        .command(decision)
+        .description(`${decision === 'approve' ? 'Approve' : 'Reject'} an approval node that is waiting`)
+        .argument('<id>', 'run id')
+        .argument('<node>', 'approval node id')
+        .option('--reason <text>', 'why')
+        .option('--by <who>', 'who decides (default $USER)')
+        .option('--json', 'machine output'),
+    ).action(async (id: string, node: string, flags: ConnectionFlags & { reason?: string; by?: string; json?: boolean }) => {
+      const { weft } = await clientFrom(flags);
+      try {
+        const result = await notFound(weft.decide(id, { node, decision, ...(flags.reason ? { reason: flags.reason } : {}), by: flags.by ?? process.env.USER ?? 'cli' }));
+        out(flags.json ? JSON.stringify(result) : `${decision === 'approve' ? 'approved' : 'rejected'} ${node} of ${id}`);
+      } catch (e) {
+        if (e instanceof WorkflowUpdateFailedError) throw new CliError(`refused: ${e.cause?.message ?? e.message}`, EXIT.FAILURE);
+        throw e;
+      }
+    });
+  }
+}
