@@ -3,3 +3,4 @@
  * worker. Deterministic code only; lint bans Node built-ins in this folder.
  */
 export { dagRun, type DagRunArgs } from './dag-run';
+export { fifoQueue, type QueueArgs, type QueueJob, type QueueOptions, type QueueStatus } from './queue';
