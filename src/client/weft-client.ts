@@ -11,6 +11,8 @@ import { compileDag, parseDuration, type CompiledDag, type ValidateOptions } fro
 import { packDag, toCompiled } from '../dag/pack';
 import { DagCatalog, DagNotFoundError } from './catalog';
 import { validateRunInput } from './input-schema';
+import { enqueue, queueStatus, type EnqueuedJob, type EnqueueOptions } from './queues';
+import type { QueueStatus } from '../workflows/queue';
 import { approvalUpdate, statusQuery, type ApprovalDecision, type ApprovalResult, type NodeStatus, type RunStatus } from '../workflows/messages';
 import type { DagRunArgs } from '../workflows/dag-run';
 
@@ -259,6 +261,22 @@ export class WeftClient {
     return out;
   }
 
+  /**
+   * Adds a job to the FIFO queue of `key`: jobs of one key run one at a time
+   * (or `queue.concurrency` at a time) in the order they were accepted; keys
+   * are independent of each other.
+   */
+  async enqueue(key: string, dag: StartRunOptions['dag'], input?: unknown, opts: EnqueueOptions = {}): Promise<EnqueuedJob> {
+    const compiled = this.compiled(dag);
+    validateRunInput(compiled, input);
+    return enqueue(this.temporal, this.taskQueue, key, compiled, input, opts);
+  }
+
+  /** Length, running and next jobs, and counts of the queue of `key`. */
+  async queueStatus(key: string, recent?: number): Promise<QueueStatus> {
+    return queueStatus(this.temporal, key, recent);
+  }
+
   /** Requests cancellation: activities in flight are cancelled, compensations run if configured. */
   async cancelRun(id: string): Promise<void> {
     const desc = await this.describe(id);
@@ -268,7 +286,8 @@ export class WeftClient {
 
   /** Approves or rejects an approval node, and says whether the run accepted it. */
   async decide(id: string, decision: ApprovalDecision): Promise<ApprovalResult> {
-    await this.describe(id);
+    const desc = await this.describe(id);
+    if (desc.status.name !== 'RUNNING') throw new RunStateError(id, `run "${id}" is ${desc.status.name.toLowerCase()}, not running; it takes no decisions`);
     return this.handle(id).executeUpdate(approvalUpdate, { args: [decision] });
   }
 
