@@ -13,7 +13,7 @@ import { DagCatalog, DagNotFoundError } from './catalog';
 import { validateRunInput } from './input-schema';
 import { enqueue, queueStatus, type EnqueuedJob, type EnqueueOptions } from './queues';
 import type { QueueStatus } from '../workflows/queue';
-import { approvalUpdate, statusQuery, type ApprovalDecision, type ApprovalResult, type NodeStatus, type RunStatus } from '../workflows/messages';
+import { approvalUpdate, resolveFailureUpdate, statusQuery, type ApprovalDecision, type ApprovalResult, type FailureDecision, type NodeStatus, type RunStatus } from '../workflows/messages';
 import type { DagRunArgs } from '../workflows/dag-run';
 
 export const WORKFLOW_TYPE = 'dagRun';
@@ -289,6 +289,13 @@ export class WeftClient {
     const desc = await this.describe(id);
     if (desc.status.name !== 'RUNNING') throw new RunStateError(id, `run "${id}" is ${desc.status.name.toLowerCase()}, not running; it takes no decisions`);
     return this.handle(id).executeUpdate(approvalUpdate, { args: [decision] });
+  }
+
+  /** Retries, skips or aborts a node that failed with `onError: ask`. */
+  async resolveFailure(id: string, decision: FailureDecision): Promise<{ node: string; action: FailureDecision['action']; at: string }> {
+    const desc = await this.describe(id);
+    if (desc.status.name !== 'RUNNING') throw new RunStateError(id, `run "${id}" is ${desc.status.name.toLowerCase()}, not running; it takes no decisions`);
+    return this.handle(id).executeUpdate(resolveFailureUpdate, { args: [decision] });
   }
 
   /** The arguments the latest execution of a run was started with. */

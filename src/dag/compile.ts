@@ -83,6 +83,8 @@ function compileNode(dag: DagDefinition, n: NodeDefinition): CompiledNode {
     node.map = { items: n.map.items, concurrency: n.map.concurrency ?? BUILTIN_DEFAULTS.mapConcurrency, batchSize: n.map.batchSize ?? 1 };
   }
   if (n.compensate) node.compensate = call(dag, { ...n.compensate, priority: n.priority });
+  if (n.notify) node.notify = { url: n.notify.url, ...(n.notify.headers ? { headers: n.notify.headers } : {}), then: n.notify.then ?? 'fail' };
+  if (node.onError === 'ask') node.askTimeoutMs = n.askTimeout !== undefined ? ms(n.askTimeout)! : BUILTIN_DEFAULTS.approvalTimeoutMs;
   return node;
 }
 

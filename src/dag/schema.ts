@@ -8,7 +8,13 @@ import { durationError, parseDuration } from './duration';
 
 export const TRIGGER_RULES = ['all-success', 'all-done', 'one-success', 'one-failed', 'none-failed'] as const;
 export const ON_FAILURE = ['fail-fast', 'continue', 'compensate'] as const;
-export const ON_ERROR = ['fail', 'ignore'] as const;
+/**
+ * What a node does once its retries are spent: fail (apply the run's onFailure),
+ * ignore (succeed with a null output, error recorded), notify (call a webhook,
+ * then fail or continue), or ask (wait for a person to retry, skip or abort).
+ */
+export const ON_ERROR = ['fail', 'ignore', 'notify', 'ask'] as const;
+export type OnError = (typeof ON_ERROR)[number];
 export const NODE_TYPES = ['activity', 'approval'] as const;
 
 export type TriggerRule = (typeof TRIGGER_RULES)[number];
@@ -96,6 +102,18 @@ export const nodeSchema = z
     map: mapSchema.optional(),
     compensate: compensateSchema.optional(),
     onError: z.enum(ON_ERROR).optional(),
+    /** For onError: notify — where to send the failure, and what to do after. */
+    notify: z
+      .object({
+        url: z.string().min(1),
+        headers: z.record(z.string(), z.string()).optional(),
+        /** @defaultValue fail */
+        then: z.enum(['fail', 'continue']).optional(),
+      })
+      .strict()
+      .optional(),
+    /** For onError: ask — how long to wait for a decision before failing. @defaultValue 7d */
+    askTimeout: durationSchema.optional(),
   })
   .strict();
 

@@ -3,7 +3,7 @@
  * It is the argument of the `dagRun` workflow, so it must stay serialisable
  * and its shape stable (bump `formatVersion` on a breaking change).
  */
-import type { OnFailure, TriggerRule } from './schema';
+import type { OnError, OnFailure, TriggerRule } from './schema';
 
 export const COMPILED_FORMAT_VERSION = 1;
 
@@ -57,7 +57,11 @@ export interface CompiledNode {
   /** For approval nodes: how long to wait for a decision. */
   approvalTimeoutMs?: number;
   compensate?: CompiledActivityCall;
-  onError: 'fail' | 'ignore';
+  onError: OnError;
+  /** For onError: notify. */
+  notify?: { url: string; headers?: Record<string, string>; then: 'fail' | 'continue' };
+  /** For onError: ask: how long a decision may take. */
+  askTimeoutMs?: number;
 }
 
 export interface CompiledDag {

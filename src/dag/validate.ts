@@ -267,6 +267,15 @@ export function validateDag(raw: unknown, opts: ValidateOptions = {}): Validatio
     if (node.raw.delay !== undefined && node.raw.at !== undefined) {
       issues.push({ path: `${p}.at`, code: 'schema', message: 'give either delay or at, not both' });
     }
+    if (node.raw.onError === 'notify' && node.raw.notify === undefined) {
+      issues.push({ path: `${p}.notify`, code: 'schema', message: 'onError: notify needs notify: { url }' });
+    }
+    if (node.raw.notify !== undefined && node.raw.onError !== 'notify') {
+      issues.push({ path: `${p}.notify`, code: 'schema', message: 'notify applies only with onError: notify' });
+    }
+    if (node.raw.askTimeout !== undefined && node.raw.onError !== 'ask') {
+      issues.push({ path: `${p}.askTimeout`, code: 'schema', message: 'askTimeout applies only with onError: ask' });
+    }
     const items = (node.raw.map as { items?: unknown } | undefined)?.items;
     if (typeof items === 'string' && !isTemplate(items)) {
       issues.push({ path: `${p}.map.items`, code: 'bad_expression', message: `expected a {{ expression }} that yields a list, or a list, got ${JSON.stringify(items)}` });
@@ -289,6 +298,7 @@ export function validateDag(raw: unknown, opts: ValidateOptions = {}): Validatio
     if (typeof r.at === 'string' && isTemplate(r.at)) checkTemplates(r.at, `${p}.at`, allowed, known, node.id, issues);
     const map = r.map as { items?: unknown } | undefined;
     if (map && typeof map.items === 'string' && isTemplate(map.items)) checkTemplates(map.items, `${p}.map.items`, allowed, known, node.id, issues);
+    checkTemplates((r.notify as { url?: unknown } | undefined)?.url, `${p}.notify.url`, new Set([...allowed, node.id]), known, node.id, issues);
     const comp = r.compensate as { input?: unknown } | undefined;
     // A compensation may read the output of the node it undoes.
     if (comp) checkTemplates(comp.input, `${p}.compensate.input`, new Set([...allowed, node.id]), known, node.id, issues);

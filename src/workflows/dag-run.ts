@@ -7,7 +7,7 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 import { continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CompiledDag } from '../dag/types';
 import { isPackedDag, packDag, toCompiled, type PackedDag } from '../dag/pack';
-import { approvalSignal, approvalUpdate, statusQuery, type ApprovalDecision, type ApprovalResult } from './messages';
+import { approvalSignal, approvalUpdate, resolveFailureUpdate, statusQuery, type ApprovalDecision, type ApprovalResult, type FailureDecision } from './messages';
 import { DagRunner, type CarriedState, type RunnerOptions } from './runner';
 
 export interface DagRunArgs {
@@ -41,6 +41,14 @@ export async function dagRun(args: DagRunArgs): Promise<unknown> {
       return { node: d.node, decision: d.decision, at: new Date().toISOString() };
     },
     { validator: (d: ApprovalDecision) => runner.validateDecision(d) },
+  );
+  setHandler(
+    resolveFailureUpdate,
+    (d: FailureDecision) => {
+      runner.resolveFailure(d);
+      return { node: d.node, action: d.action, at: new Date().toISOString() };
+    },
+    { validator: (d: FailureDecision) => runner.validateFailureDecision(d) },
   );
   setHandler(approvalSignal, (d) => {
     try {

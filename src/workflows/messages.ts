@@ -78,6 +78,17 @@ export const approvalUpdate = defineUpdate<ApprovalResult, [ApprovalDecision]>('
 /** Fire-and-forget form of the same decision. */
 export const approvalSignal = defineSignal<[ApprovalDecision]>('approval');
 
+export interface FailureDecision {
+  node: string;
+  /** retry: run the node again; skip: mark it skipped and go on; abort: let it fail. */
+  action: 'retry' | 'skip' | 'abort';
+  reason?: string;
+  by?: string;
+}
+
+/** Decide a node that failed with `onError: ask` and waits for a person. */
+export const resolveFailureUpdate = defineUpdate<{ node: string; action: FailureDecision['action']; at: string }, [FailureDecision]>('resolveFailure');
+
 /** Failure types a run can end with; match on these, not on classes. */
 export const FAILURE_TYPES = {
   NODE_FAILED: 'WeftNodeFailed',
@@ -86,4 +97,6 @@ export const FAILURE_TYPES = {
   EXPRESSION_FAILED: 'WeftExpressionFailed',
   BAD_MAP_ITEMS: 'WeftBadMapItems',
   BAD_INPUT: 'WeftBadInput',
+  FAILURE_ABORTED: 'WeftFailureAborted',
+  DECISION_TIMED_OUT: 'WeftDecisionTimedOut',
 } as const;

@@ -18,7 +18,7 @@ import { parseDuration } from '../dag/duration';
 import { evaluateTemplate, evaluateValue, isTemplate, isTruthy, type ExpressionContext } from '../dag/expressions';
 import { TERMINAL_STATES, type CompiledDag, type CompiledNode, type NodeState } from '../dag/types';
 import { callActivity, type CallOutcome } from './activity-call';
-import { FAILURE_TYPES, type ApprovalDecision, type NodeError, type NodeStatus, type RunState, type RunStatus, type StatusQueryOptions } from './messages';
+import { FAILURE_TYPES, type ApprovalDecision, type FailureDecision, type NodeError, type NodeStatus, type RunState, type RunStatus, type StatusQueryOptions } from './messages';
 import { Semaphore } from './semaphore';
 import { evaluateTrigger } from './triggers';
 
@@ -78,6 +78,9 @@ class NodeFailed extends Error {
   }
 }
 
+/** Failure notifications: a few quick tries; a broken webhook must not hold the run. */
+const NOTIFY_RETRY = { maximumAttempts: 3, initialIntervalMs: 1000, backoffCoefficient: 2, maximumIntervalMs: 10_000, nonRetryableErrorTypes: [] as string[] };
+
 function nowIso(): string {
   return new Date().toISOString();
 }
@@ -95,6 +98,8 @@ export class DagRunner {
   private readonly mapOutputs = new Map<string, Map<number, unknown>>();
   private readonly wakeAt = new Map<string, number>();
   private readonly approvals = new Map<string, { deadline: number; decision?: ApprovalDecision }>();
+  /** Nodes with onError: ask that failed and wait for a person. */
+  private readonly asks = new Map<string, { deadline: number; decision?: FailureDecision }>();
   private terminal = 0;
   private active = 0;
   private activitiesInFlight = 0;
@@ -270,7 +275,7 @@ export class DagRunner {
     const scope = new CancellationScope();
     this.scopes.set(node.id, scope);
     void scope
-      .run(() => this.execute(node))
+      .run(() => this.executeWithPolicy(node))
       .catch((err: unknown): Outcome => {
         if (isCancellation(err)) return this.cancelled();
         if (err instanceof NodeFailed) return { state: 'failed', error: err.error, ...(err.attempts !== undefined ? { attempts: err.attempts } : {}) };
@@ -373,6 +378,84 @@ export class DagRunner {
     if (result.kind === 'cancelled') return this.cancelled();
     if (result.kind === 'failed') throw new NodeFailed(result.error, result.attempt);
     return { state: 'succeeded', output: result.output, ...(result.attempt !== undefined ? { attempts: result.attempt } : {}) };
+  }
+
+  /** Runs the node; once its retries are spent, applies its onError policy. */
+  private async executeWithPolicy(node: CompiledNode): Promise<Outcome> {
+    for (;;) {
+      try {
+        return await this.execute(node);
+      } catch (err) {
+        if (!(err instanceof NodeFailed) || node.onError === 'fail' || node.onError === 'ignore') throw err;
+        if (node.onError === 'notify') {
+          await this.notifyFailure(node, err);
+          if (node.notify?.then === 'continue') return { state: 'succeeded', output: null, ignoredError: err.error, ...(err.attempts !== undefined ? { attempts: err.attempts } : {}) };
+          throw err;
+        }
+        const decision = await this.askForDecision(node, err);
+        if (decision.action === 'retry') {
+          this.status.get(node.id)!.state = 'waiting';
+          continue;
+        }
+        if (decision.action === 'skip') return { state: 'skipped', reason: `skipped${decision.by ? ` by ${decision.by}` : ''} after failing: ${err.error.message}` };
+        throw new NodeFailed({ message: `aborted${decision.by ? ` by ${decision.by}` : ''} after failing: ${err.error.message}`, type: FAILURE_TYPES.FAILURE_ABORTED }, err.attempts);
+      }
+    }
+  }
+
+  /** onError: notify — posts the failure to the node's webhook (built-in notify.webhook). */
+  private async notifyFailure(node: CompiledNode, failure: NodeFailed): Promise<void> {
+    const spec = node.notify!;
+    let url: unknown;
+    try {
+      url = await evaluateTemplate(spec.url, this.context());
+    } catch (err) {
+      log.warn('notify.url did not evaluate; failure not notified', { node: node.id, error: String(err) });
+      return;
+    }
+    const info = workflowInfo();
+    const result = await callActivity(
+      { activity: 'notify.webhook', retry: { ...NOTIFY_RETRY }, timeouts: { startToCloseMs: 30_000 } },
+      `${node.id}/notify`,
+      {
+        url,
+        ...(spec.headers ? { headers: spec.headers } : {}),
+        body: { event: 'node.failed', run: info.workflowId, dag: this.dag.name, node: node.id, error: failure.error, attempts: failure.attempts ?? null, at: nowIso() },
+      },
+    );
+    if (result.kind === 'failed') log.warn('failure notification failed', { node: node.id, error: result.error.message });
+  }
+
+  /** onError: ask — waits for retry, skip or abort (resolveFailure update) until askTimeout. */
+  private async askForDecision(node: CompiledNode, failure: NodeFailed): Promise<FailureDecision> {
+    const s = this.status.get(node.id)!;
+    const deadline = Date.now() + (node.askTimeoutMs ?? 0);
+    const entry: { deadline: number; decision?: FailureDecision } = { deadline };
+    this.asks.set(node.id, entry);
+    s.state = 'waiting';
+    s.error = failure.error;
+    if (failure.attempts !== undefined) s.attempts = failure.attempts;
+    s.reason = `failed; awaiting a decision (retry, skip or abort) until ${new Date(deadline).toISOString()}`;
+    try {
+      const decided = await condition(() => entry.decision !== undefined, Math.max(0, deadline - Date.now()));
+      if (!decided) return { node: node.id, action: 'abort', by: 'deadline' };
+      return entry.decision!;
+    } finally {
+      this.asks.delete(node.id);
+      delete s.reason;
+      delete s.error;
+    }
+  }
+
+  validateFailureDecision(d: FailureDecision): void {
+    if (!this.byId.has(d.node)) throw new Error(`no node "${d.node}" in DAG ${this.dag.name}`);
+    const entry = this.asks.get(d.node);
+    if (!entry) throw new Error(`node "${d.node}" is not waiting for a decision (it is ${this.status.get(d.node)!.state})`);
+    if (entry.decision) throw new Error(`node "${d.node}" already has a decision`);
+  }
+
+  resolveFailure(d: FailureDecision): void {
+    this.asks.get(d.node)!.decision = d;
   }
 
   private async waitForTime(node: CompiledNode, s: NodeStatus): Promise<void> {

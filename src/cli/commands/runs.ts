@@ -232,6 +232,33 @@ export function registerRuns(program: Command): void {
       process.exitCode = finish(await watch(weft, id, { json: Boolean(flags.json) }), Boolean(flags.json));
     });
 
+  withConnectionOptions(
+    runs
+      .command('resolve')
+      .description('Decide a node that failed with onError: ask and waits: retry it, skip it, or abort (fail it)')
+      .argument('<id>', 'run id')
+      .argument('<node>', 'node id')
+      .option('--retry', 'run the node again')
+      .option('--skip', 'mark the node skipped and go on')
+      .option('--abort', 'let the node fail (the run then follows its onFailure policy)')
+      .option('--reason <text>', 'why')
+      .option('--by <who>', 'who decides (default $USER)')
+      .option('--json', 'machine output'),
+  )
+    .addHelpText('after', '\nExamples:\n  $ weft runs resolve order-42 charge --retry --reason "gateway is back"\n')
+    .action(async (id: string, node: string, flags: ConnectionFlags & { retry?: boolean; skip?: boolean; abort?: boolean; reason?: string; by?: string; json?: boolean }) => {
+      const chosen = (['retry', 'skip', 'abort'] as const).filter((a) => flags[a]);
+      if (chosen.length !== 1) throw new CliError('Give exactly one of --retry, --skip or --abort.', EXIT.USAGE);
+      const { weft } = await clientFrom(flags);
+      try {
+        const result = await notFound(weft.resolveFailure(id, { node, action: chosen[0]!, ...(flags.reason ? { reason: flags.reason } : {}), by: flags.by ?? process.env.USER ?? 'cli' }));
+        out(flags.json ? JSON.stringify(result) : `${chosen[0]} ${node} of ${id}`);
+      } catch (e) {
+        if (e instanceof WorkflowUpdateFailedError) throw new CliError(`refused: ${e.cause?.message ?? e.message}`, EXIT.FAILURE);
+        throw e;
+      }
+    });
+
   for (const decision of ['approve', 'reject'] as const) {
     withConnectionOptions(
       runs
