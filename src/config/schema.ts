@@ -44,6 +44,22 @@ export const configSchema = z
     dagsDir: z.string().min(1).default('examples'),
     /** Modules whose exported activities the worker loads, by path. @defaultValue [] */
     activityModules: z.array(z.string().min(1)).default([]),
+    /**
+     * Circuit breakers per activity type (`*` for every type): after
+     * failureThreshold consecutive failures, attempts fail fast for coolDown.
+     * @defaultValue none
+     */
+    circuitBreakers: z
+      .record(
+        z.string().min(1),
+        z
+          .object({
+            failureThreshold: z.number().int().min(1),
+            coolDown: z.union([z.number().int().min(1), z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h|d))+$/, 'expected a duration such as 30s')]),
+          })
+          .strict(),
+      )
+      .default({}),
     idempotency: z
       .object({
         /** Store for once(): postgres://… or sqlite:<file>. @defaultValue SQLite file under dataDir */

@@ -1,43 +1,55 @@
 /**
  * Activity interceptor of every Weft worker: wraps results in an envelope
- * that carries the attempt number, and appends the attempt to failure
- * details, so a run's status can say how many attempts each node took.
+ * that carries the attempt number, appends the attempt to failure details (so
+ * a run's status can say how many attempts each node took), and applies the
+ * per-activity-type circuit breakers when configured.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Context } from '@temporalio/activity';
-import type { ActivityInterceptors } from '@temporalio/worker';
+import type { ActivityInterceptors, ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { ActivityEnvelope, AttemptDetail } from '../workflows/envelope';
+import type { CircuitBreakers } from './circuit-breaker';
 
-export function weftActivityInterceptor(ctx: Context): ActivityInterceptors {
-  return {
+function withAttempt(err: unknown, attempt: number): unknown {
+  const detail: AttemptDetail = { weftAttempt: attempt };
+  if (err instanceof ApplicationFailure) {
+    return ApplicationFailure.create({
+      message: err.message,
+      type: err.type ?? undefined,
+      nonRetryable: err.nonRetryable ?? undefined,
+      details: [...(err.details ?? []), detail],
+      ...(err.nextRetryDelay !== undefined && err.nextRetryDelay !== null ? { nextRetryDelay: err.nextRetryDelay } : {}),
+      ...(err.cause ? { cause: err.cause } : {}),
+      category: err.category ?? undefined,
+    });
+  }
+  // Cancellation and other SDK errors keep their identity.
+  if (err instanceof Error && (err.name === 'CancelledFailure' || err.name === 'CompleteAsyncError')) return err;
+  if (err instanceof Error) return ApplicationFailure.create({ message: err.message, type: err.name, details: [detail], cause: err });
+  return err;
+}
+
+export function createActivityInterceptor(opts: { breakers?: CircuitBreakers } = {}): ActivityInterceptorsFactory {
+  return (ctx: Context): ActivityInterceptors => ({
     inbound: {
       async execute(input, next): Promise<unknown> {
-        const attempt = ctx.info.attempt;
+        const { attempt, activityType } = ctx.info;
         try {
+          opts.breakers?.admit(activityType);
           const output = await next(input);
+          opts.breakers?.succeeded(activityType);
           const envelope: ActivityEnvelope = { __weft: 1, output: output ?? null, attempt };
           return envelope;
         } catch (err) {
-          const detail: AttemptDetail = { weftAttempt: attempt };
-          if (err instanceof ApplicationFailure) {
-            throw ApplicationFailure.create({
-              message: err.message,
-              type: err.type ?? undefined,
-              nonRetryable: err.nonRetryable ?? undefined,
-              details: [...(err.details ?? []), detail],
-              ...(err.nextRetryDelay !== undefined && err.nextRetryDelay !== null ? { nextRetryDelay: err.nextRetryDelay } : {}),
-              ...(err.cause ? { cause: err.cause } : {}),
-              category: err.category ?? undefined,
-            });
+          if (!(err instanceof Error && err.name === 'CancelledFailure')) {
+            opts.breakers?.failed(activityType, err instanceof ApplicationFailure ? (err.type ?? undefined) : err instanceof Error ? err.name : undefined);
           }
-          // Cancellation and other SDK errors keep their identity.
-          if (err instanceof Error && (err.name === 'CancelledFailure' || err.name === 'CompleteAsyncError')) throw err;
-          if (err instanceof Error) {
-            throw ApplicationFailure.create({ message: err.message, type: err.name, details: [detail], cause: err });
-          }
-          throw err;
+          throw withAttempt(err, attempt);
         }
       },
     },
-  };
+  });
 }
+
+/** The interceptor without circuit breakers. */
+export const weftActivityInterceptor = createActivityInterceptor();

@@ -10,7 +10,9 @@ import type { WeftConfig } from '../config/schema';
 import { tlsOptions } from '../config/tls';
 import type { Logger } from '../common/logger';
 import { buildWorkflowBundle, hasPrebuiltBundle, prebuiltBundlePath } from './bundle';
-import { weftActivityInterceptor } from './interceptors';
+import { createActivityInterceptor } from './interceptors';
+import { CircuitBreakers } from './circuit-breaker';
+import { parseDuration } from '../dag/duration';
 
 export type WorkerTuning = Pick<
   WorkerOptions,
@@ -44,6 +46,12 @@ export async function connectWorker(temporal: WeftConfig['temporal']): Promise<N
   });
 }
 
+function breakersFrom(config: WeftConfig): CircuitBreakers | undefined {
+  const entries = Object.entries(config.circuitBreakers);
+  if (entries.length === 0) return undefined;
+  return new CircuitBreakers(Object.fromEntries(entries.map(([name, b]) => [name, { failureThreshold: b.failureThreshold, coolDownMs: parseDuration(b.coolDown)! }])));
+}
+
 export async function createWeftWorker(opts: CreateWeftWorkerOptions): Promise<WeftWorker> {
   const { config, logger } = opts;
   const registry = opts.registry ?? (await createActivityRegistry({ modules: config.activityModules }));
@@ -57,7 +65,7 @@ export async function createWeftWorker(opts: CreateWeftWorkerOptions): Promise<W
     namespace: config.temporal.namespace,
     taskQueue,
     activities: registry.toWorkerActivities(),
-    interceptors: { activity: [weftActivityInterceptor] },
+    interceptors: { activity: [createActivityInterceptor({ breakers: breakersFrom(config) })] },
     workflowBundle: hasPrebuiltBundle() ? { codePath: prebuiltBundlePath() } : await buildWorkflowBundle(),
     ...opts.tuning,
   });

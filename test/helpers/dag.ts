@@ -88,7 +88,7 @@ export async function dagWorker(env: TestWorkflowEnvironment, activities: Record
   const { worker, taskQueue } = await createTestWorker(env, {
     ...opts,
     activities,
-    interceptors: { activity: [weftActivityInterceptor] },
+    interceptors: opts.interceptors ?? { activity: [weftActivityInterceptor] },
   });
   const running = worker.run();
   onTestFinished(async () => {
