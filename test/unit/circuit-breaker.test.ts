@@ -1,6 +1,6 @@
 /** The circuit breaker state machine, on a clock the test controls. */
 import { describe, expect, it } from 'vitest';
-import { ApplicationFailure } from '@temporalio/common';
+import { type ApplicationFailure } from '@temporalio/common';
 import { CircuitBreakers, CIRCUIT_OPEN } from '../../src/workers/circuit-breaker';
 
 function setup() {
