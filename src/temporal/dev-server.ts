@@ -45,10 +45,13 @@ export interface DevServer {
 
 /**
  * Dynamic config Weft relies on. The new matcher makes task priority order
- * dispatch.
+ * dispatch. Priority orders tasks within a task queue partition, so the
+ * single-node dev server uses one partition per queue and the order is exact.
  */
 export const WEFT_DEV_DYNAMIC_CONFIG: Readonly<Record<string, string | number | boolean>> = {
   'matching.useNewMatcher': true,
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
 };
 
 export class DevServerStartError extends Error {
