@@ -1,0 +1,43 @@
+/**
+ * Bearer-token auth: `Authorization: Bearer <token>`, checked against every
+ * configured token in constant time, so the answer's timing says nothing
+ * about how much of a guess was right.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+export type ApiAuth = { tokens: readonly string[] } | { insecureNoAuth: true };
+
+/** `weft api` was asked to run with no way to authenticate callers. */
+export class ApiAuthConfigError extends Error {
+  override readonly name = 'ApiAuthConfigError';
+  constructor() {
+    super(
+      'the HTTP API needs at least one token: set WEFT_API_TOKEN (comma-separated for several, each at least 16 characters), ' +
+        'for example WEFT_API_TOKEN=$(openssl rand -hex 32), or set api.tokens in the config file. ' +
+        'For local use only, --insecure-no-auth turns auth off.',
+    );
+  }
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/**
+ * A checker for the Authorization header, or undefined when auth is off.
+ * Throws ApiAuthConfigError when no token is configured and auth is not
+ * explicitly off.
+ */
+export function bearerChecker(auth: ApiAuth): ((authorization: string | undefined) => boolean) | undefined {
+  if ('insecureNoAuth' in auth && auth.insecureNoAuth) return undefined;
+  const tokens = 'tokens' in auth ? auth.tokens.filter((t) => t.length > 0) : [];
+  if (tokens.length === 0) throw new ApiAuthConfigError();
+  // Hashing first gives equal-length buffers, which timingSafeEqual needs.
+  const expected = tokens.map(digest);
+  return (authorization) => {
+    const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization ?? '');
+    if (!m) return false;
+    const given = digest(m[1]!);
+    let ok = false;
+    for (const e of expected) ok = timingSafeEqual(e, given) || ok;
+    return ok;
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Runs the HTTP API where the config says: `weft api` calls this, and
+ * `weft dev` can run it in its own process with `startApiServer`.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from '../common/logger';
+import type { WeftClient } from '../client/weft-client';
+import type { WeftConfig } from '../config/schema';
+import { buildApi, type BuildApiOptions } from './app';
+import { ApiAuthConfigError, type ApiAuth } from './auth';
+
+export { ApiAuthConfigError };
+
+/** Auth from `api.tokens` / `api.insecureNoAuth`; throws ApiAuthConfigError when there is neither. */
+export function apiAuthFromConfig(api: WeftConfig['api']): ApiAuth {
+  if (api.insecureNoAuth) return { insecureNoAuth: true };
+  if (api.tokens.length === 0) throw new ApiAuthConfigError();
+  return { tokens: api.tokens };
+}
+
+export interface ApiServer {
+  app: FastifyInstance;
+  /** Where it listens, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  /** Auth is off (`api.insecureNoAuth`). */
+  insecure: boolean;
+  /** Stops listening, ends event streams and waits for requests in flight. Does not close the WeftClient. */
+  close(): Promise<void>;
+}
+
+/** Builds the API for this config and listens on `api.host`:`api.port`. */
+export async function startApiServer(
+  config: WeftConfig,
+  weft: WeftClient,
+  logger?: Logger,
+  opts: Omit<BuildApiOptions, 'weft' | 'auth' | 'logger'> = {},
+): Promise<ApiServer> {
+  const auth = apiAuthFromConfig(config.api);
+  const app = buildApi({ ...opts, weft, auth, ...(logger ? { logger } : {}) });
+  const url = await app.listen({ port: config.api.port, host: config.api.host });
+  return { app, url, insecure: 'insecureNoAuth' in auth, close: () => app.close() };
+}
