@@ -24,8 +24,8 @@ function childPids(pid: number): number[] {
   return r.stdout.split('\n').map((s) => Number(s.trim())).filter((n) => n > 0);
 }
 
-async function startDev(port: number, uiPort: number): Promise<{ child: ReturnType<typeof spawnWeft>; output: string }> {
-  const child = spawnWeft(['dev', '--data-dir', dataDir, '--temporal-port', String(port), '--ui-port', String(uiPort)]);
+async function startDev(port: number, uiPort: number, apiPort: number): Promise<{ child: ReturnType<typeof spawnWeft>; output: string }> {
+  const child = spawnWeft(['dev', '--data-dir', dataDir, '--temporal-port', String(port), '--ui-port', String(uiPort), '--api-port', String(apiPort)]);
   const output = await waitForOutput(child, /weft dev is ready/);
   return { child, output };
 }
@@ -38,12 +38,13 @@ async function stopWithCtrlC(child: ReturnType<typeof spawnWeft>): Promise<numbe
 
 describe('weft dev', () => {
   it('serves Temporal and its UI, stops cleanly on Ctrl-C, and keeps its data for the next start', async () => {
-    const [port, uiPort] = [await freePort(), await freePort()];
+    const [port, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
     const cli = await requireTemporalCli();
-    const first = await startDev(port, uiPort);
+    const first = await startDev(port, uiPort, apiPort);
     expect(first.output).toContain(`Temporal     127.0.0.1:${port}`);
     expect(first.output).toContain(`Temporal UI  http://127.0.0.1:${uiPort}`);
-    expect(first.output).toContain('API auth     off in weft dev');
+    expect(first.output).toContain(`API          http://127.0.0.1:${apiPort}/v1  (auth off in weft dev`);
+    expect((await fetch(`http://127.0.0.1:${apiPort}/readyz`)).status).toBe(200);
 
     const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
     expect(ui.status).toBe(200);
@@ -65,7 +66,7 @@ describe('weft dev', () => {
     expect(existsSync(join(dataDir, 'temporal.db'))).toBe(true);
 
     // Second start reuses the data.
-    const second = await startDev(port, uiPort);
+    const second = await startDev(port, uiPort, apiPort);
     try {
       const conn2 = await Connection.connect({ address: `127.0.0.1:${port}` });
       const desc = await new Client({ connection: conn2 }).workflow.getHandle('kept-across-restarts').describe();

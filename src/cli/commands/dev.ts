@@ -12,6 +12,8 @@ import { startEmbeddedTemporal } from '../../temporal/embedded';
 import { installRuntime } from '../../workers/runtime';
 import { createWeftWorker } from '../../workers/worker';
 import { discoverActivityModules } from '../../workers/discover';
+import { createWeftClient } from '../../client';
+import { startApiServer } from '../../api/main';
 import { portOption } from '../options';
 import { EXIT } from '../exit-codes';
 
@@ -80,6 +82,8 @@ async function runDev(flags: DevFlags): Promise<number> {
   process.env.WEFT_DATA_DIR = dataDir;
   const weftWorker = await createWeftWorker({ config: devConfig, logger });
   const { worker } = weftWorker;
+  const weft = await createWeftClient({ config: devConfig, client: { activities: weftWorker.registry.names() } });
+  const api = await startApiServer(devConfig, weft, logger);
 
   say('');
   say(`  Temporal     ${temporal.address}  (namespace ${temporal.namespace}; ${temporal.version}; ready in ${temporal.startupMs} ms)`);
@@ -87,7 +91,7 @@ async function runDev(flags: DevFlags): Promise<number> {
   if (temporal.uiAddress) say(`  Temporal UI  ${temporal.uiAddress}`);
   say(`  Worker       task queue "${devConfig.taskQueue}"; activities: ${weftWorker.registry.names().join(', ')}`);
   say(`  DAGs         ${resolve(config.dagsDir)}${discovered.length ? ` (activities from ${discovered.join(', ')})` : ''}`);
-  say('  API auth     off in weft dev (weft api requires WEFT_API_TOKEN)');
+  say(`  API          ${api.url}/v1  (auth off in weft dev; weft api requires WEFT_API_TOKEN)`);
   say('');
   say(`weft dev is ready. Try: TEMPORAL_ADDRESS=${temporal.address} temporal workflow list --address ${temporal.address}`);
   say('Press Ctrl-C to stop.');
@@ -104,6 +108,8 @@ async function runDev(flags: DevFlags): Promise<number> {
   try {
     await worker.run();
   } finally {
+    await api.close();
+    await weft.temporal.connection.close();
     await weftWorker.close();
     await temporal.stop();
   }
