@@ -14,7 +14,9 @@ export * from './weft-client';
 export { DagCatalog, DagNotFoundError } from './catalog';
 export { RunInputError, validateRunInput, type InputIssue } from './input-schema';
 export { connectClient, TemporalUnavailableError } from './connection';
+export { QueueNotFoundError, queueWorkflowId, type EnqueuedJob, type EnqueueOptions } from './queues';
 export { loadDefinitionFile, listDefinitions, type DefinitionFileReport } from './definitions';
+export * from './schedules';
 
 /** Connects to Temporal as configured and returns a WeftClient for the configured task queue and DAGs folder. */
 export async function createWeftClient(opts: { config?: WeftConfig; load?: LoadConfigOptions; client?: WeftClientOptions } = {}): Promise<WeftClient> {
