@@ -21,6 +21,7 @@ import { registerEventRoutes } from './routes/events';
 import { registerOpsRoutes } from './routes/ops';
 import { registerRunRoutes } from './routes/runs';
 import { registerScheduleRoutes } from './routes/schedules';
+import { registerQueueRoutes } from './routes/queues';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -141,6 +142,7 @@ export function buildApi(opts: BuildApiOptions): FastifyInstance {
   registerEventRoutes(table, ctx);
   registerDagRoutes(table, ctx);
   registerScheduleRoutes(table, ctx);
+  registerQueueRoutes(table, ctx);
   let openapi: unknown;
   registerOpsRoutes(table, ctx, () => (openapi ??= buildOpenApi(table, { title: 'Weft HTTP API', version: API_VERSION })));
   installRoutes(app, table, { withDeadline: ctx.withDeadline });

@@ -5,6 +5,7 @@
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
 import { DagNotFoundError } from '../client/catalog';
+import { QueueNotFoundError } from '../client/queues';
 import { TemporalUnavailableError } from '../client/connection';
 import { DefinitionsFolderError } from '../client/definitions';
 import { RunInputError } from '../client/input-schema';
@@ -20,6 +21,7 @@ export const ERROR_CODES = {
   INVALID_INPUT: 'invalid_input',
   NOT_FOUND: 'not_found',
   RUN_NOT_FOUND: 'run_not_found',
+  QUEUE_NOT_FOUND: 'queue_not_found',
   DAG_NOT_FOUND: 'dag_not_found',
   DAG_INVALID: 'dag_invalid',
   RUN_STATE: 'run_state_conflict',
@@ -112,6 +114,7 @@ export function toApiError(err: unknown): ApiError {
   }
   if (err instanceof DagNotFoundError) return new ApiError(404, ERROR_CODES.DAG_NOT_FOUND, err.message);
   if (err instanceof RunNotFoundError) return new ApiError(404, ERROR_CODES.RUN_NOT_FOUND, err.message);
+  if (err instanceof QueueNotFoundError) return new ApiError(404, ERROR_CODES.QUEUE_NOT_FOUND, err.message);
   if (err instanceof WorkflowNotFoundError) return new ApiError(404, ERROR_CODES.RUN_NOT_FOUND, `no run with id "${err.workflowId}"`);
   if (err instanceof RunStateError) return new ApiError(409, ERROR_CODES.RUN_STATE, err.message);
   if (err instanceof WorkflowUpdateFailedError) {
