@@ -6,6 +6,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
 import { DagNotFoundError } from '../client/catalog';
 import { QueueNotFoundError } from '../client/queues';
+import { ScheduleConflictError, ScheduleExistsError, ScheduleFileError, ScheduleNotFoundError, ScheduleNotManagedError } from '../client/schedules';
 import { TemporalUnavailableError } from '../client/connection';
 import { DefinitionsFolderError } from '../client/definitions';
 import { RunInputError } from '../client/input-schema';
@@ -22,6 +23,9 @@ export const ERROR_CODES = {
   NOT_FOUND: 'not_found',
   RUN_NOT_FOUND: 'run_not_found',
   QUEUE_NOT_FOUND: 'queue_not_found',
+  SCHEDULE_NOT_FOUND: 'schedule_not_found',
+  SCHEDULE_CONFLICT: 'schedule_conflict',
+  INVALID_SCHEDULE: 'invalid_schedule',
   DAG_NOT_FOUND: 'dag_not_found',
   DAG_INVALID: 'dag_invalid',
   RUN_STATE: 'run_state_conflict',
@@ -114,6 +118,9 @@ export function toApiError(err: unknown): ApiError {
   }
   if (err instanceof DagNotFoundError) return new ApiError(404, ERROR_CODES.DAG_NOT_FOUND, err.message);
   if (err instanceof RunNotFoundError) return new ApiError(404, ERROR_CODES.RUN_NOT_FOUND, err.message);
+  if (err instanceof ScheduleFileError) return new ApiError(400, ERROR_CODES.INVALID_SCHEDULE, err.message.split('\n')[0]!, err.issues.map((i) => ({ path: i.path, message: i.message, code: i.code })));
+  if (err instanceof ScheduleNotFoundError) return new ApiError(404, ERROR_CODES.SCHEDULE_NOT_FOUND, err.message);
+  if (err instanceof ScheduleNotManagedError || err instanceof ScheduleExistsError || err instanceof ScheduleConflictError) return new ApiError(409, ERROR_CODES.SCHEDULE_CONFLICT, err.message);
   if (err instanceof QueueNotFoundError) return new ApiError(404, ERROR_CODES.QUEUE_NOT_FOUND, err.message);
   if (err instanceof WorkflowNotFoundError) return new ApiError(404, ERROR_CODES.RUN_NOT_FOUND, `no run with id "${err.workflowId}"`);
   if (err instanceof RunStateError) return new ApiError(409, ERROR_CODES.RUN_STATE, err.message);
