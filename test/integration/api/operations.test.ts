@@ -108,6 +108,18 @@ describe('/openapi.json', () => {
     'get /readyz',
     'get /metrics',
     'get /openapi.json',
+    'post /v1/runs/{id}/nodes/{node}/resolve',
+    'post /v1/queues/{key}/jobs',
+    'get /v1/queues/{key}',
+    'get /v1/schedules',
+    'post /v1/schedules',
+    'get /v1/schedules/{id}',
+    'post /v1/schedules/apply',
+    'post /v1/schedules/{id}/pause',
+    'post /v1/schedules/{id}/unpause',
+    'post /v1/schedules/{id}/trigger',
+    'post /v1/schedules/{id}/backfill',
+    'delete /v1/schedules/{id}',
   ];
 
   interface Doc {

@@ -55,7 +55,7 @@ describe('/v1/queues', () => {
     for (const n of [1, 2, 3]) {
       const res = await api.call('POST', `/v1/queues/${key}/jobs`, { json: { dag: 'api-echo', input: { n } }, headers: { 'idempotency-key': `job-${n}` } });
       expect(res.status).toBe(202);
-      jobs.push((await res.json()) as { runId: string });
+      jobs.push((await res.json()));
     }
     const dup = (await (await api.call('POST', `/v1/queues/${key}/jobs`, { json: { dag: 'api-echo', input: { n: 99 } }, headers: { 'idempotency-key': 'job-1' } })).json()) as { runId: string };
     expect(dup.runId).toBe(jobs[0]!.runId);
