@@ -51,11 +51,11 @@ describe('/v1/queues', () => {
   it('enqueues jobs that run in order, and reports the queue; the same Idempotency-Key is a duplicate', async () => {
     const api = await apiFor(env, { echo }, { dags: { 'echo.yaml': echoDag } });
     const key = uniqueId('q');
-    const jobs = [];
+    const jobs: Array<{ runId: string }> = [];
     for (const n of [1, 2, 3]) {
       const res = await api.call('POST', `/v1/queues/${key}/jobs`, { json: { dag: 'api-echo', input: { n } }, headers: { 'idempotency-key': `job-${n}` } });
       expect(res.status).toBe(202);
-      jobs.push((await res.json()));
+      jobs.push((await res.json()) as { runId: string });
     }
     const dup = (await (await api.call('POST', `/v1/queues/${key}/jobs`, { json: { dag: 'api-echo', input: { n: 99 } }, headers: { 'idempotency-key': 'job-1' } })).json()) as { runId: string };
     expect(dup.runId).toBe(jobs[0]!.runId);
