@@ -15,6 +15,7 @@ import { registerSchedules } from './commands/schedules';
 import { registerApi } from './commands/api';
 import { registerRuns } from './commands/runs';
 import { registerWorker } from './commands/worker';
+import { registerQueue } from './commands/queue';
 import { registerOutbox } from './commands/outbox';
 import { TemporalUnavailableError } from '../client/connection';
 import { RunInputError } from '../client/input-schema';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerApi(program);
   registerRuns(program);
   registerWorker(program);
+  registerQueue(program);
   registerOutbox(program);
   // Strict parsing everywhere: unknown flags and bad values are usage errors (exit 2).
   const strict = (cmd: Command): void => {

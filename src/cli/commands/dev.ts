@@ -3,8 +3,8 @@
  * server (SQLite under the data dir, so runs survive a restart), its UI, and
  * a worker. Ctrl-C stops all of it; no child process is left behind.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
 import { createLogger } from '../../common/logger';
@@ -14,6 +14,7 @@ import { createWeftWorker } from '../../workers/worker';
 import { discoverActivityModules } from '../../workers/discover';
 import { createWeftClient } from '../../client';
 import { startApiServer } from '../../api/main';
+import { WeftSchedules } from '../../client/schedules';
 import { portOption } from '../options';
 import { EXIT } from '../exit-codes';
 
@@ -84,6 +85,13 @@ async function runDev(flags: DevFlags): Promise<number> {
   const { worker } = weftWorker;
   const weft = await createWeftClient({ config: devConfig, client: { activities: weftWorker.registry.names() } });
   const api = await startApiServer(devConfig, weft, logger);
+  const schedulesFile = [join(config.dagsDir, 'schedules.yaml'), 'schedules.yaml'].find((f) => existsSync(f));
+  let schedulesLine = 'none (add schedules.yaml to the DAGs folder)';
+  if (schedulesFile) {
+    const applied = await new WeftSchedules(weft).apply(schedulesFile);
+    const c = applied.counts;
+    schedulesLine = `${schedulesFile}: ${Object.entries(c).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'no changes'}`;
+  }
 
   say('');
   say(`  Temporal     ${temporal.address}  (namespace ${temporal.namespace}; ${temporal.version}; ready in ${temporal.startupMs} ms)`);
@@ -91,6 +99,7 @@ async function runDev(flags: DevFlags): Promise<number> {
   if (temporal.uiAddress) say(`  Temporal UI  ${temporal.uiAddress}`);
   say(`  Worker       task queue "${devConfig.taskQueue}"; activities: ${weftWorker.registry.names().join(', ')}`);
   say(`  DAGs         ${resolve(config.dagsDir)}${discovered.length ? ` (activities from ${discovered.join(', ')})` : ''}`);
+  say(`  Schedules    ${schedulesLine}`);
   say(`  API          ${api.url}/v1  (auth off in weft dev; weft api requires WEFT_API_TOKEN)`);
   say('');
   say(`weft dev is ready. Try: TEMPORAL_ADDRESS=${temporal.address} temporal workflow list --address ${temporal.address}`);

@@ -1,0 +1,76 @@
+/** `weft queue add|status`: FIFO queues per key, over WeftClient.enqueue. */
+import { InvalidArgumentError, type Command } from 'commander';
+import { QueueNotFoundError, DagNotFoundError } from '../../client';
+import { parseDuration } from '../../dag/duration';
+import { clientFrom, withConnectionOptions, type ConnectionFlags } from '../context';
+import { CliError, EXIT } from '../exit-codes';
+import { positiveIntOption } from '../options';
+
+const out = (line = ''): void => void process.stdout.write(`${line}\n`);
+
+function durationOption(flag: string): (v: string) => string {
+  return (v) => {
+    if (parseDuration(v) === undefined) throw new InvalidArgumentError(`Expected ${flag} to be a duration such as 30s or 5m, got \`${v}\`.`);
+    return v;
+  };
+}
+
+function jsonInput(v: string): unknown {
+  try {
+    return JSON.parse(v) as unknown;
+  } catch (e) {
+    throw new InvalidArgumentError(`Expected --input to be JSON, got \`${v}\` (${(e as Error).message}).`);
+  }
+}
+
+export function registerQueue(program: Command): void {
+  const queue = program
+    .command('queue')
+    .description('FIFO queues per key: jobs of one key run one at a time, in the order accepted')
+    .addHelpText('after', '\nExamples:\n  $ weft queue add customer-42 order-saga --input \'{"orderId":"o1","sku":"mug","quantity":1,"amountCents":900}\' --id o1\n  $ weft queue status customer-42\n');
+
+  withConnectionOptions(
+    queue
+      .command('add')
+      .description('Add a job to the queue of <key>; the queue is created on first use')
+      .argument('<key>', 'queue key, e.g. a customer id')
+      .argument('<dag>', 'name of a DAG in the DAGs folder')
+      .option('--input <json>', 'job input as JSON', jsonInput)
+      .option('--id <key>', 'idempotency key of the job: a second add with it is dropped')
+      .option('--priority <n>', 'priority 1 (highest) to 5', positiveIntOption('--priority'))
+      .option('--concurrency <n>', 'jobs of this key at once, when this call creates the queue (default 1)', positiveIntOption('--concurrency'))
+      .option('--debounce <duration>', 'when this call creates the queue: run only the newest job of a burst', durationOption('--debounce'))
+      .option('--throttle <duration>', 'when this call creates the queue: at most one start per interval', durationOption('--throttle'))
+      .option('--json', 'machine output'),
+  ).action(async (key: string, dag: string, flags: ConnectionFlags & { input?: unknown; id?: string; priority?: number; concurrency?: number; debounce?: string; throttle?: string; json?: boolean }) => {
+    if (flags.priority !== undefined && flags.priority > 5) throw new CliError(`Expected --priority to be 1 to 5, got \`${flags.priority}\`.`, EXIT.USAGE);
+    const { weft } = await clientFrom(flags);
+    try {
+      const job = await weft.enqueue(key, dag, flags.input, {
+        ...(flags.id ? { idempotencyKey: flags.id } : {}),
+        ...(flags.priority ? { priority: flags.priority } : {}),
+        queue: { ...(flags.concurrency ? { concurrency: flags.concurrency } : {}), ...(flags.debounce ? { debounce: flags.debounce } : {}), ...(flags.throttle ? { throttle: flags.throttle } : {}) },
+      });
+      out(flags.json ? JSON.stringify(job) : `queued job ${job.jobId} on ${key}; its run will be ${job.runId}`);
+    } catch (e) {
+      if (e instanceof DagNotFoundError) throw new CliError(e.message, EXIT.NOT_FOUND);
+      throw e;
+    }
+  });
+
+  withConnectionOptions(queue.command('status').description('Length, running and next jobs, and counts of the queue of <key>').argument('<key>', 'queue key').option('--json', 'machine output')).action(
+    async (key: string, flags: ConnectionFlags & { json?: boolean }) => {
+      const { weft } = await clientFrom(flags);
+      try {
+        const s = await weft.queueStatus(key);
+        if (flags.json) return out(JSON.stringify(s));
+        out(`queue ${key}: ${s.length} waiting, ${s.running.length} running; accepted ${s.counts.accepted}, succeeded ${s.counts.succeeded}, failed ${s.counts.failed}, superseded ${s.counts.superseded}, duplicates ${s.counts.duplicates}`);
+        for (const r of s.running) out(`  ▶ ${r.jobId} (#${r.seq})`);
+        for (const r of s.next) out(`  · ${r.jobId} (#${r.seq})`);
+      } catch (e) {
+        if (e instanceof QueueNotFoundError) throw new CliError(e.message, EXIT.NOT_FOUND);
+        throw e;
+      }
+    },
+  );
+}
