@@ -3,6 +3,7 @@
  * users' handlers) goes through WeftClient.
  */
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { WeftConfig } from '../config/schema';
 import { tlsOptions } from '../config/tls';
 
@@ -16,7 +17,7 @@ export class TemporalUnavailableError extends Error {
   }
 }
 
-export async function connectClient(temporal: WeftConfig['temporal'], opts: { connectTimeoutMs?: number } = {}): Promise<Client> {
+export async function connectClient(temporal: WeftConfig['temporal'], opts: { connectTimeoutMs?: number; dataConverter?: DataConverter } = {}): Promise<Client> {
   let connection: Connection;
   try {
     connection = await Connection.connect({
@@ -28,5 +29,5 @@ export async function connectClient(temporal: WeftConfig['temporal'], opts: { co
   } catch (err) {
     throw new TemporalUnavailableError(temporal.address, err);
   }
-  return new Client({ connection, namespace: temporal.namespace });
+  return new Client({ connection, namespace: temporal.namespace, ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}) });
 }

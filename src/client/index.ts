@@ -8,6 +8,8 @@
 import { loadConfig, type LoadConfigOptions } from '../config/load';
 import type { WeftConfig } from '../config/schema';
 import { connectClient } from './connection';
+import { codecOptionsFromConfig } from '../payloads/config';
+import { weftDataConverter } from '../payloads/data-converter';
 import { WeftClient, type WeftClientOptions } from './weft-client';
 
 export * from './weft-client';
@@ -21,6 +23,7 @@ export * from './schedules';
 /** Connects to Temporal as configured and returns a WeftClient for the configured task queue and DAGs folder. */
 export async function createWeftClient(opts: { config?: WeftConfig; load?: LoadConfigOptions; client?: WeftClientOptions } = {}): Promise<WeftClient> {
   const config = opts.config ?? loadConfig(opts.load);
-  const temporal = await connectClient(config.temporal);
+  // The same codec as the workers, so results and inputs read back decoded.
+  const temporal = await connectClient(config.temporal, { dataConverter: weftDataConverter(codecOptionsFromConfig(config.payloads)) });
   return new WeftClient(temporal, { taskQueue: config.taskQueue, dagsDir: config.dagsDir, ...opts.client });
 }

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { configSchema, type WeftConfig } from './schema';
+import { PAYLOAD_ENV_VARS } from '../payloads/config';
 
 type Plain = Record<string, unknown>;
 
@@ -25,6 +26,7 @@ export const ENV_VARS: Readonly<Record<string, { path: string; list?: boolean }>
   WEFT_API_TOKEN: { path: 'api.tokens', list: true },
   WEFT_LOG_LEVEL: { path: 'log.level' },
   WEFT_LOG_FORMAT: { path: 'log.format' },
+  ...PAYLOAD_ENV_VARS,
 };
 
 export const DEFAULT_CONFIG_FILES = ['weft.config.yaml', 'weft.config.yml', 'weft.config.json'];

@@ -4,6 +4,7 @@
  * (`weft.config.json|yaml`, or `--config`), then the environment.
  */
 import { z } from 'zod';
+import { payloadsConfigSchema } from '../payloads/config';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -60,6 +61,8 @@ export const configSchema = z
           .strict(),
       )
       .default({}),
+    /** Compression, encryption and claim check of payloads (see the README). */
+    payloads: payloadsConfigSchema.prefault({}),
     idempotency: z
       .object({
         /** Store for once(): postgres://… or sqlite:<file>. @defaultValue SQLite file under dataDir */

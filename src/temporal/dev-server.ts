@@ -18,6 +18,8 @@ export interface DevServerOptions {
   port?: number;
   /** UI port, or `false` for a headless server. @defaultValue false */
   uiPort?: number | false;
+  /** Remote codec endpoint the UI decodes payloads through. */
+  uiCodecEndpoint?: string;
   /** SQLite file that keeps data across restarts; in memory when unset. */
   dbFilename?: string;
   /** @defaultValue default */
@@ -83,7 +85,10 @@ export function temporalCliVersion(cliPath: string): string {
 function buildArgs(opts: Required<Pick<DevServerOptions, 'ip' | 'namespace' | 'logLevel'>> & DevServerOptions, port: number): string[] {
   const args = ['server', 'start-dev', '--ip', opts.ip, '--port', String(port), '--namespace', opts.namespace, '--log-level', opts.logLevel, '--log-format', 'json'];
   if (opts.uiPort === false || opts.uiPort === undefined) args.push('--headless');
-  else args.push('--ui-port', String(opts.uiPort));
+  else {
+    args.push('--ui-port', String(opts.uiPort));
+    if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
+  }
   if (opts.dbFilename) args.push('--db-filename', opts.dbFilename);
   for (const [name, type] of Object.entries(WEFT_SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
   for (const [key, value] of Object.entries({ ...WEFT_DEV_DYNAMIC_CONFIG, ...opts.dynamicConfig })) {

@@ -17,6 +17,7 @@ export interface EmbeddedTemporalOptions {
   ip?: string;
   progress?: ProgressFn;
   onLog?: (line: string) => void;
+  uiCodecEndpoint?: string;
 }
 
 export async function startEmbeddedTemporal(opts: EmbeddedTemporalOptions): Promise<DevServer & { source: string }> {
@@ -24,7 +25,7 @@ export async function startEmbeddedTemporal(opts: EmbeddedTemporalOptions): Prom
   const dbFilename = join(opts.dataDir, 'temporal.db');
   const cli = await resolveTemporalCli({ progress: opts.progress });
   if (cli) {
-    const server = await startDevServer({ cliPath: cli.path, ip, port: opts.port, uiPort: opts.uiPort, dbFilename, onLog: opts.onLog });
+    const server = await startDevServer({ cliPath: cli.path, ip, port: opts.port, uiPort: opts.uiPort, dbFilename, onLog: opts.onLog, ...(opts.uiCodecEndpoint ? { uiCodecEndpoint: opts.uiCodecEndpoint } : {}) });
     return { ...server, source: `${cli.path} (${cli.source})` };
   }
   opts.progress?.('No Temporal CLI and no Go toolchain: falling back to the SDK download of the dev server (needs internet)');
@@ -37,7 +38,10 @@ export async function startEmbeddedTemporal(opts: EmbeddedTemporalOptions): Prom
       ...(opts.uiPort !== false ? { uiPort: opts.uiPort } : {}),
       dbFilename,
       searchAttributes: Object.keys(WEFT_SEARCH_ATTRIBUTES).map((name) => defineSearchAttributeKey(name, SearchAttributeType.KEYWORD)),
-      extraArgs: Object.entries(WEFT_DEV_DYNAMIC_CONFIG).flatMap(([k, v]) => ['--dynamic-config-value', `${k}=${JSON.stringify(v)}`]),
+      extraArgs: [
+        ...Object.entries(WEFT_DEV_DYNAMIC_CONFIG).flatMap(([k, v]) => ['--dynamic-config-value', `${k}=${JSON.stringify(v)}`]),
+        ...(opts.uiCodecEndpoint && opts.uiPort !== false ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
+      ],
     },
   });
   return {

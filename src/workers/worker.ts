@@ -11,6 +11,7 @@ import { tlsOptions } from '../config/tls';
 import type { Logger } from '../common/logger';
 import { buildWorkflowBundle, hasPrebuiltBundle, prebuiltBundlePath } from './bundle';
 import { createActivityInterceptor } from './interceptors';
+import { createPayloadSupport } from '../payloads/support';
 import { CircuitBreakers } from './circuit-breaker';
 import { parseDuration } from '../dag/duration';
 
@@ -60,12 +61,15 @@ export async function createWeftWorker(opts: CreateWeftWorkerOptions): Promise<W
   setDefaultIdempotencyStore(store);
   const connection = opts.connection ?? (await connectWorker(config.temporal));
   const taskQueue = opts.taskQueue ?? config.taskQueue;
+  const payloads = createPayloadSupport(config.payloads, { dataDir: config.dataDir });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue,
     activities: registry.toWorkerActivities(),
-    interceptors: { activity: [createActivityInterceptor({ breakers: breakersFrom(config) })] },
+    dataConverter: payloads.dataConverter,
+    // Outermost first: the envelope then carries the claim-check reference, not the bytes.
+    interceptors: { activity: [createActivityInterceptor({ breakers: breakersFrom(config) }), ...payloads.activityInterceptors] },
     workflowBundle: hasPrebuiltBundle() ? { codePath: prebuiltBundlePath() } : await buildWorkflowBundle(),
     ...opts.tuning,
   });

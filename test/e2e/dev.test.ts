@@ -43,6 +43,7 @@ describe('weft dev', () => {
     const first = await startDev(port, uiPort, apiPort);
     expect(first.output).toContain(`Temporal     127.0.0.1:${port}`);
     expect(first.output).toContain(`Temporal UI  http://127.0.0.1:${uiPort}`);
+    expect(first.output).toContain(`Codec        http://127.0.0.1:${uiPort + 1}`);
     expect(first.output).toContain(`API          http://127.0.0.1:${apiPort}/v1  (auth off in weft dev`);
     expect((await fetch(`http://127.0.0.1:${apiPort}/readyz`)).status).toBe(200);
 

@@ -15,6 +15,8 @@ import { discoverActivityModules } from '../../workers/discover';
 import { createWeftClient } from '../../client';
 import { startApiServer } from '../../api/main';
 import { WeftSchedules } from '../../client/schedules';
+import { createPayloadSupport } from '../../payloads/support';
+import { startCodecServer } from '../../payloads/codec-server';
 import { portOption } from '../options';
 import { EXIT } from '../exit-codes';
 
@@ -63,11 +65,22 @@ async function runDev(flags: DevFlags): Promise<number> {
 
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
   say('weft dev: starting an embedded Temporal dev server and a worker');
+  // The UI decodes compressed or encrypted payloads through this endpoint, on loopback.
+  const payloads = createPayloadSupport(config.payloads, { dataDir });
+  const codecServer =
+    uiPort === false
+      ? undefined
+      : await startCodecServer({
+          port: config.payloads.codecServer.port ?? uiPort + 1,
+          codec: payloads.codec,
+          allowedOrigins: config.payloads.codecServer.origins.length ? config.payloads.codecServer.origins : [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+        });
   const temporal = await startEmbeddedTemporal({
     dataDir,
     port: temporalPort,
     uiPort,
     progress: (m) => say(`  ${m}`),
+    ...(codecServer ? { uiCodecEndpoint: codecServer.url } : {}),
     onLog: (line) => logger.debug({ component: 'temporal-server' }, line),
   });
 
@@ -97,6 +110,7 @@ async function runDev(flags: DevFlags): Promise<number> {
   say(`  Temporal     ${temporal.address}  (namespace ${temporal.namespace}; ${temporal.version}; ready in ${temporal.startupMs} ms)`);
   say(`  Data         ${dataDir}/temporal.db (kept across restarts)`);
   if (temporal.uiAddress) say(`  Temporal UI  ${temporal.uiAddress}`);
+  if (codecServer) say(`  Codec        ${codecServer.url}  (the UI decodes payloads through it)`);
   say(`  Worker       task queue "${devConfig.taskQueue}"; activities: ${weftWorker.registry.names().join(', ')}`);
   say(`  DAGs         ${resolve(config.dagsDir)}${discovered.length ? ` (activities from ${discovered.join(', ')})` : ''}`);
   say(`  Schedules    ${schedulesLine}`);
@@ -121,6 +135,7 @@ async function runDev(flags: DevFlags): Promise<number> {
     await weft.temporal.connection.close();
     await weftWorker.close();
     await temporal.stop();
+    await codecServer?.close();
   }
   say('weft dev: stopped.');
   return stopping ? EXIT.OK : EXIT.FAILURE;
