@@ -3,3 +3,4 @@ export * from './dag';
 export * from './client';
 export { defineActivity, idempotencyKey, progress, once, type ActivityContext } from './activities';
 export type { RunStatus, NodeStatus, ApprovalDecision, ApprovalResult } from './workflows/messages';
+export * from './outbox';
