@@ -10,7 +10,8 @@ import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } f
 
 /** Entry point of Weft's workflow code: `src/workflows` (or its compiled form). */
 export function defaultWorkflowsPath(): string {
-  return require.resolve('../workflows');
+  // A folder: webpack finds index.ts (sources) or index.js (compiled) in it.
+  return join(__dirname, '..', 'workflows');
 }
 
 /** Where `npm run build` puts the pre-built bundle. */

@@ -11,7 +11,8 @@ import { Worker } from '@temporalio/worker';
 import { recordings } from '../fixtures/histories/recordings';
 
 const dir = join(__dirname, '..', 'fixtures', 'histories');
-const load = (name: string): { events: Array<Record<string, Record<string, unknown> | undefined>> } => JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8'));
+type HistoryJson = { events: Array<Record<string, Record<string, unknown> | undefined>> };
+const load = (name: string): HistoryJson => JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as HistoryJson;
 const replay = (history: unknown, id: string) => Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, id);
 
 describe('replay of recorded histories', () => {
