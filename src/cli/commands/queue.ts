@@ -1,27 +1,11 @@
 /** `weft queue add|status`: FIFO queues per key, over WeftClient.enqueue. */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { QueueNotFoundError, DagNotFoundError } from '../../client';
-import { parseDuration } from '../../dag/duration';
 import { clientFrom, withConnectionOptions, type ConnectionFlags } from '../context';
 import { CliError, EXIT } from '../exit-codes';
-import { positiveIntOption } from '../options';
+import { durationOption, jsonOption, positiveIntOption } from '../options';
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
-
-function durationOption(flag: string): (v: string) => string {
-  return (v) => {
-    if (parseDuration(v) === undefined) throw new InvalidArgumentError(`Expected ${flag} to be a duration such as 30s or 5m, got \`${v}\`.`);
-    return v;
-  };
-}
-
-function jsonInput(v: string): unknown {
-  try {
-    return JSON.parse(v) as unknown;
-  } catch (e) {
-    throw new InvalidArgumentError(`Expected --input to be JSON, got \`${v}\` (${(e as Error).message}).`);
-  }
-}
 
 export function registerQueue(program: Command): void {
   const queue = program
@@ -35,7 +19,7 @@ export function registerQueue(program: Command): void {
       .description('Add a job to the queue of <key>; the queue is created on first use')
       .argument('<key>', 'queue key, e.g. a customer id')
       .argument('<dag>', 'name of a DAG in the DAGs folder')
-      .option('--input <json>', 'job input as JSON', jsonInput)
+      .option('--input <json>', 'job input as JSON, or @file.json', jsonOption('--input'))
       .option('--id <key>', 'idempotency key of the job: a second add with it is dropped')
       .option('--priority <n>', 'priority 1 (highest) to 5', positiveIntOption('--priority'))
       .option('--concurrency <n>', 'jobs of this key at once, when this call creates the queue (default 1)', positiveIntOption('--concurrency'))

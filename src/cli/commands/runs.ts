@@ -2,46 +2,18 @@
  * `weft runs start|status|list|cancel|retry|approve|reject`: thin wrappers over
  * WeftClient that parse flags and render.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { DagNotFoundError, RunNotFoundError, RunStateError, loadDefinitionFile, type ListRunsOptions, type RunView, type WeftClient } from '../../client';
 import { DEFINITION_EXTENSIONS } from '../../dag/parse';
 import { clientFrom, withConnectionOptions, type ConnectionFlags } from '../context';
 import { CliError, EXIT } from '../exit-codes';
-import { choiceOption, positiveIntOption } from '../options';
+import { choiceOption, dateOption, jsonOption, positiveIntOption } from '../options';
 import { progressLine, renderRun, renderRunList } from '../render';
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
-
-/** `--input '{"a":1}'` or `--input @file.json`. */
-function jsonOption(flag: string): (value: string) => unknown {
-  return (value) => {
-    let text = value;
-    if (value.startsWith('@')) {
-      const file = value.slice(1);
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (e) {
-        throw new InvalidArgumentError(`Expected ${flag} @file to name a readable file, got \`${file}\` (${(e as Error).message}).`);
-      }
-    }
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (e) {
-      throw new InvalidArgumentError(`Expected ${flag} to be JSON or @file, got \`${value.length > 60 ? `${value.slice(0, 60)}…` : value}\` (${(e as Error).message}).`);
-    }
-  };
-}
-
-function dateOption(flag: string): (value: string) => Date {
-  return (value) => {
-    const t = Date.parse(value);
-    if (Number.isNaN(t)) throw new InvalidArgumentError(`Expected ${flag} to be an ISO 8601 time, got \`${value}\`.`);
-    return new Date(t);
-  };
-}
 
 const STATUSES = ['running', 'completed', 'failed', 'canceled', 'terminated', 'timed-out', 'continued-as-new'] as const;
 const STATUS_QUERY: Record<(typeof STATUSES)[number], NonNullable<ListRunsOptions['status']>> = {
