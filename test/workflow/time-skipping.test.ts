@@ -2,12 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTestWorker, timeSkippingEnv, uniqueId } from '../helpers/temporal';
+import { TEST_SERVER_VERSION } from '../../src/temporal/servers';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
   const t0 = Date.now();
   env = await timeSkippingEnv();
-  console.log(`[weft:test] time-skipping test server ready in ${Date.now() - t0} ms`);
+  console.log(`[weft:test] Java time-skipping test server ${TEST_SERVER_VERSION} listening on ${env.address}, ready in ${Date.now() - t0} ms`);
 });
 afterAll(async () => {
   await env?.teardown();
