@@ -116,7 +116,7 @@ async function runDev(flags: DevFlags): Promise<number> {
   say(`  Schedules    ${schedulesLine}`);
   say(`  API          ${api.url}/v1  (auth off in weft dev; weft api requires WEFT_API_TOKEN)`);
   say('');
-  say(`weft dev is ready. Try: TEMPORAL_ADDRESS=${temporal.address} temporal workflow list --address ${temporal.address}`);
+  say(`weft dev is ready. Try: ${temporalPort === 7233 ? '' : `TEMPORAL_ADDRESS=${temporal.address} `}./bin/weft runs start image-pipeline --input '{"uploadId":"u1"}' --wait`);
   say('Press Ctrl-C to stop.');
 
   const shutdown = (signal: string): void => {
