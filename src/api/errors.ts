@@ -100,6 +100,15 @@ function fastifyError(err: unknown): ApiError | undefined {
 /** The API error for anything a handler throws; unexpected errors become a 500 without their details. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof DagValidationError && err.source) {
+    // A named DAG whose definition file is invalid: the request was fine, the DAG is not.
+    return new ApiError(
+      422,
+      ERROR_CODES.DAG_INVALID,
+      `the definition of this DAG (${err.source}) has ${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}`,
+      err.issues.map((i) => ({ path: i.path, message: i.message, code: i.code })),
+    );
+  }
   if (err instanceof DagValidationError) {
     return new ApiError(
       400,

@@ -1,5 +1,5 @@
 /** Named DAGs: the definition files in the DAGs folder, looked up by their `name`. */
-import type { CompiledDag } from '../dag';
+import { DagValidationError, type CompiledDag } from '../dag';
 import { listDefinitions, type DefinitionFileReport } from './definitions';
 
 export class DagNotFoundError extends Error {
@@ -28,9 +28,8 @@ export class DagCatalog {
     const reports = this.list();
     const report = reports.find((r) => r.name === name);
     if (!report) throw new DagNotFoundError(name, this.dagsDir, reports.flatMap((r) => (r.name ? [r.name] : [])).sort());
-    if (!report.ok || !report.dag) {
-      throw new DagNotFoundError(name, this.dagsDir, []);
-    }
+    // A named DAG whose file is invalid is reported with its problems, not as missing.
+    if (!report.ok || !report.dag) throw new DagValidationError(report.issues, report.file);
     return report.dag;
   }
 }

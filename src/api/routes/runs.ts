@@ -39,6 +39,7 @@ export function registerRunRoutes(table: RouteTable, { weft }: ApiContext): void
       202: { description: 'The run was started, or already existed with this id', schema: startedRunSchema, headers: location },
       400: { description: 'Invalid body, invalid inline DAG (`invalid_dag`), or input that fails the DAG\'s input schema (`invalid_input`)', schema: errorResponseSchema },
       404: { description: 'No DAG with this name in the DAGs folder', schema: errorResponseSchema },
+      422: { description: 'The named DAG\'s definition file is invalid (`dag_invalid`, with its problems)', schema: errorResponseSchema },
     },
     handler: async ({ body, headers, reply }) => {
       const started = await weft.startRun({ ...body, id: headers['idempotency-key'] ?? body.id });

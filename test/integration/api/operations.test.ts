@@ -150,7 +150,7 @@ describe('/openapi.json', () => {
     const start = doc.paths['/v1/runs']!.post!;
     expect(start.requestBody).toEqual({ required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/StartRunRequest' } } } });
     expect(start.parameters).toEqual([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]);
-    expect(Object.keys(start.responses).sort()).toEqual(['202', '400', '401', '404', '413', '415', '500', '503']);
+    expect(Object.keys(start.responses).sort()).toEqual(['202', '400', '401', '404', '413', '415', '422', '500', '503']);
     expect(doc.paths['/v1/runs']!.get!.parameters.map((p) => p.name)).toEqual(['dag', 'status', 'since', 'until', 'limit']);
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
     expect(refs.length).toBeGreaterThan(10);

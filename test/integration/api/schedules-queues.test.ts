@@ -94,3 +94,14 @@ describe('/v1/runs/:id/nodes/:node/resolve', () => {
     expect(await env.client.workflow.getHandle(id).result()).toEqual({ call: 'up' });
   });
 });
+
+describe('POST /v1/runs with a named DAG whose file is invalid', () => {
+  it('answers 422 dag_invalid with the problems of the file, not 404', async () => {
+    const api = await apiFor(env, { echo }, { dags: { 'broken.yaml': { name: 'broken', nodes: [{ id: 'a', activity: 'echo', after: ['ghost'] }] } } });
+    const res = await api.call('POST', '/v1/runs', { json: { dag: 'broken' } });
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { error: { code: string; issues: Array<{ path: string; code: string }> } };
+    expect(body.error.code).toBe('dag_invalid');
+    expect(body.error.issues).toEqual([expect.objectContaining({ path: 'nodes[0].after[0]', code: 'missing_dependency' })]);
+  });
+});
