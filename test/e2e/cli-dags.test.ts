@@ -1,4 +1,7 @@
 /** `weft dags validate|graph|list` as a user runs them: a subprocess, its output and its exit code. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runWeft } from '../helpers/cli';
 
@@ -165,5 +168,26 @@ describe.concurrent('weft dags --help', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Examples:');
     expect(r.stdout).toContain(`$ weft dags ${command}`);
+  });
+});
+
+describe('weft dags validate --check-activities', () => {
+  it('passes the examples, whose activities sit next to them', async () => {
+    const r = await runWeft(['dags', 'validate', 'examples', '--check-activities']);
+    expect(r.code).toBe(0);
+  });
+
+  it('reports an activity no worker would have, with its path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-check-activities-'));
+    try {
+      writeFileSync(join(dir, 'dag.yaml'), 'name: typo\nnodes:\n  - id: call\n    activity: http.requets\n');
+      const r = await runWeft(['dags', 'validate', join(dir, 'dag.yaml'), '--check-activities']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('nodes[0].activity: unknown activity "http.requets"');
+      // Without the flag the name is not checked.
+      expect((await runWeft(['dags', 'validate', join(dir, 'dag.yaml')])).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

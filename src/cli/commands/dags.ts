@@ -4,6 +4,9 @@
  * src/dag; this file parses flags and renders.
  */
 import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createActivityRegistry } from '../../activities';
+import { discoverActivityModules } from '../../workers/discover';
 import { Option, type Command } from 'commander';
 import { DefinitionsFolderError, inspectDefinitionFile, listDefinitions, loadDefinitionFile, type DefinitionFileReport } from '../../client/definitions';
 import { loadConfig } from '../../config/load';
@@ -42,8 +45,10 @@ export function registerDags(program: Command): void {
       '\nEach problem prints as "file: path: message". Exit codes: 0 all valid, 1 any invalid, 2 bad arguments.\n\n' +
         'Examples:\n  $ weft dags validate examples/image-pipeline.yaml\n  $ weft dags validate examples/\n  $ weft dags validate dags/*.yaml --json | jq \'.[] | select(.ok | not)\'\n',
     )
-    .action((files: string[], flags: { json?: boolean }) => {
-      process.exitCode = runValidate(files, flags);
+    .option('--check-activities', 'also report activities no worker would have: the built-ins, config activityModules, and activities.ts|js next to the DAGs')
+    .option('--config <file>', 'config file, for activityModules with --check-activities')
+    .action(async (files: string[], flags: { json?: boolean; checkActivities?: boolean; config?: string }) => {
+      process.exitCode = runValidate(files, flags, flags.checkActivities ? await registryNames(files, flags) : undefined);
     });
 
   dags
@@ -81,15 +86,28 @@ function isFolder(path: string): boolean {
 }
 
 /** Files are checked as given; a folder stands for the definitions in it. */
-function reportsFor(path: string): DefinitionFileReport[] {
-  if (!isFolder(path)) return [inspectDefinitionFile(path)];
-  const found = listDefinitions(path);
+function reportsFor(path: string, activities?: readonly string[]): DefinitionFileReport[] {
+  const opts = activities ? { activities } : {};
+  if (!isFolder(path)) return [inspectDefinitionFile(path, opts)];
+  const found = listDefinitions(path, opts);
   if (found.length > 0) return found;
   return [{ file: path, ok: false, nodes: 0, issues: [{ path: '(file)', code: 'unreadable', message: 'no DAG definitions (*.yaml, *.yml, *.json with a "nodes" field) in this folder' }] }];
 }
 
-function runValidate(paths: string[], flags: { json?: boolean }): number {
-  const reports = paths.flatMap(reportsFor);
+/**
+ * The registry a worker would serve these files with: the built-ins, config
+ * activityModules, and the activities.ts|js next to each DAG (as weft dev loads them).
+ */
+async function registryNames(paths: string[], flags: { config?: string }): Promise<string[]> {
+  const config = loadConfig({ file: flags.config });
+  const folders = [...new Set(paths.map((p) => (isFolder(p) ? p : dirname(p))))];
+  const discovered = folders.flatMap((f) => [...discoverActivityModules(f), ...discoverActivityModules(dirname(f))]);
+  const registry = await createActivityRegistry({ modules: [...new Set([...config.activityModules, ...discovered])] });
+  return registry.names();
+}
+
+function runValidate(paths: string[], flags: { json?: boolean }, activities?: readonly string[]): number {
+  const reports = paths.flatMap((p) => reportsFor(p, activities));
   const invalid = reports.filter((r) => !r.ok);
   if (flags.json) {
     out(JSON.stringify(reports.map((r) => ({ file: r.file, ok: r.ok, ...(r.name ? { name: r.name } : {}), issues: r.issues })), null, 2));
