@@ -20,62 +20,15 @@ import { TERMINAL_STATES, type CompiledDag, type CompiledNode, type NodeState } 
 import { callActivity, type CallOutcome } from './activity-call';
 import { FAILURE_TYPES, type ApprovalDecision, type FailureDecision, type NodeError, type NodeStatus, type RunState, type RunStatus, type StatusQueryOptions } from './messages';
 import { Semaphore } from './semaphore';
+import { compact, expand, type CarriedState } from './carry';
+import { NodeFailed, type Outcome } from './outcome';
+
+export type { CarriedState } from './carry';
 import { evaluateTrigger } from './triggers';
-
-/**
- * A terminal node's status in few bytes: [state, startedAt ms, duration ms,
- * attempts, rarer fields]. Thousands of these travel in a continue-as-new input.
- */
-export type CompactStatus = [NodeState, number | null, number | null, number | null, Partial<NodeStatus> | null];
-
-function compact(s: NodeStatus): CompactStatus {
-  const { id: _id, state, startedAt, endedAt, attempts, ...rest } = s;
-  const start = startedAt ? Date.parse(startedAt) : null;
-  const end = endedAt ? Date.parse(endedAt) : null;
-  return [state, start, start !== null && end !== null ? end - start : null, attempts ?? null, Object.keys(rest).length ? rest : null];
-}
-
-function expand(id: string, [state, start, duration, attempts, rest]: CompactStatus): NodeStatus {
-  return {
-    id,
-    state,
-    ...(start !== null ? { startedAt: new Date(start).toISOString() } : {}),
-    ...(start !== null && duration !== null ? { endedAt: new Date(start + duration).toISOString() } : {}),
-    ...(attempts !== null ? { attempts } : {}),
-    ...(rest ?? {}),
-  };
-}
-
-/** What survives a continue-as-new, besides the DAG and input. */
-export interface CarriedState {
-  generation: number;
-  startedAt: string;
-  /** Terminal nodes' statuses. */
-  done: Record<string, CompactStatus>;
-  /** Outputs of terminal nodes that have one. */
-  outputs: Record<string, unknown>;
-  /** Finished batches of map nodes that were still running. */
-  mapOutputs: Record<string, Record<number, unknown>>;
-  /** Absolute wake-up times of delays already begun, by node. */
-  wakeAt: Record<string, number>;
-  /** Approval deadlines already begun, and decisions not yet consumed. */
-  approvals: Record<string, { deadline: number; decision?: ApprovalDecision }>;
-}
 
 export interface RunnerOptions {
   /** Continue-as-new once history has this many events, even if Temporal does not suggest it yet. */
   continueAsNewAfterEvents?: number;
-}
-
-type Outcome = { state: 'succeeded'; output: unknown; attempts?: number; ignoredError?: NodeError } | { state: 'failed'; error: NodeError; attempts?: number } | { state: 'skipped'; reason: string } | { state: 'cancelled'; reason: string };
-
-class NodeFailed extends Error {
-  constructor(
-    readonly error: NodeError,
-    readonly attempts?: number,
-  ) {
-    super(error.message);
-  }
 }
 
 /** Failure notifications: a few quick tries; a broken webhook must not hold the run. */
