@@ -151,12 +151,15 @@ export class WeftClient {
     return undefined;
   }
 
-  private searchAttributesFor(dag: CompiledDag): TypedSearchAttributes | undefined {
-    if (this.opts.searchAttributes === false) return undefined;
-    return [
-      { key: SA_DAG, value: dag.name },
-      { key: SA_STATUS, value: 'running' },
-    ] as unknown as TypedSearchAttributes;
+  /** WeftDag and WeftStatus=running, as start options; none when the server does not know them. */
+  private searchAttributesFor(dag: CompiledDag): { typedSearchAttributes?: TypedSearchAttributes } {
+    if (this.opts.searchAttributes === false) return {};
+    return {
+      typedSearchAttributes: [
+        { key: SA_DAG, value: dag.name },
+        { key: SA_STATUS, value: 'running' },
+      ] as unknown as TypedSearchAttributes,
+    };
   }
 
   /** Starts a run and returns at once. Starting twice with the same id returns the first run. */
@@ -177,7 +180,7 @@ export class WeftClient {
         // A key identifies one run for good: a second start with it, running or closed, returns the first.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         memo: { weftDag: dag.name, weftDagHash: dag.hash },
-        ...(this.searchAttributesFor(dag) ? { typedSearchAttributes: this.searchAttributesFor(dag) } : {}),
+        ...this.searchAttributesFor(dag),
         ...(startDelay ? { startDelay } : {}),
         ...(o.priority ? { priority: { priorityKey: o.priority } } : {}),
         staticSummary: `${dag.name}`,
@@ -328,7 +331,7 @@ export class WeftClient {
       args: [{ dag: packDag(dag), input: args.input ?? null, ...(o.fromFailed ? { reuse } : {}) } satisfies DagRunArgs],
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       memo: desc.memo ?? {},
-      ...(this.searchAttributesFor(dag) ? { typedSearchAttributes: this.searchAttributesFor(dag) } : {}),
+      ...this.searchAttributesFor(dag),
       staticSummary: `${dag.name} (retry)`,
     });
     return { id, runId: handle.firstExecutionRunId, existing: false, reused: Object.keys(reuse) };

@@ -11,7 +11,7 @@ import { tlsOptions } from '../config/tls';
 import type { Logger } from '../common/logger';
 import { buildWorkflowBundle, hasPrebuiltBundle, prebuiltBundlePath } from './bundle';
 import { createActivityInterceptor } from './interceptors';
-import { createPayloadSupport } from '../payloads/support';
+import { createPayloadSupport, type PayloadSupport } from '../payloads/support';
 import { CircuitBreakers } from './circuit-breaker';
 import { parseDuration } from '../dag/duration';
 
@@ -30,6 +30,8 @@ export interface CreateWeftWorkerOptions {
   /** Task queue; defaults to `config.taskQueue`. */
   taskQueue?: string;
   tuning?: WorkerTuning;
+  /** Codec and claim check already built by the caller (weft dev shares them with its codec endpoint). */
+  payloads?: PayloadSupport;
 }
 
 export interface WeftWorker {
@@ -61,7 +63,7 @@ export async function createWeftWorker(opts: CreateWeftWorkerOptions): Promise<W
   setDefaultIdempotencyStore(store);
   const connection = opts.connection ?? (await connectWorker(config.temporal));
   const taskQueue = opts.taskQueue ?? config.taskQueue;
-  const payloads = createPayloadSupport(config.payloads, { dataDir: config.dataDir });
+  const payloads = opts.payloads ?? createPayloadSupport(config.payloads, { dataDir: config.dataDir });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,

@@ -17,10 +17,6 @@ export class Semaphore {
 
   constructor(private readonly capacity: number) {}
 
-  get active(): number {
-    return this.inUse;
-  }
-
   /** Waits for a slot in arrival order; rejects if the current scope is cancelled. */
   async acquire(): Promise<void> {
     if (this.inUse < this.capacity && this.waiters.length === 0) {
@@ -54,16 +50,6 @@ export class Semaphore {
       this.inUse++;
       next.granted = true;
       next.resolve();
-    }
-  }
-
-  /** Runs fn holding a slot. */
-  async with<T>(fn: () => Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      this.release();
     }
   }
 }

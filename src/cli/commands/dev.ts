@@ -94,7 +94,7 @@ async function runDev(flags: DevFlags): Promise<number> {
   let stopping = false;
   // Example activities read WEFT_DATA_DIR (the outage switch of the walk-through).
   process.env.WEFT_DATA_DIR = dataDir;
-  const weftWorker = await createWeftWorker({ config: devConfig, logger });
+  const weftWorker = await createWeftWorker({ config: devConfig, logger, payloads });
   const { worker } = weftWorker;
   const weft = await createWeftClient({ config: devConfig, client: { activities: weftWorker.registry.names() } });
   const api = await startApiServer(devConfig, weft, logger);
