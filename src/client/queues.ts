@@ -8,8 +8,9 @@ import { parseDuration } from '../dag/duration';
 import { packDag } from '../dag/pack';
 import type { CompiledDag } from '../dag/types';
 import { childRunId, enqueueSignal, queueStatusQuery, type QueueArgs, type QueueOptions, type QueueStatus } from '../workflows/queue';
+import { WORKFLOW_TYPES } from '../temporal/search-attributes';
 
-export const QUEUE_WORKFLOW_TYPE = 'fifoQueue';
+export const QUEUE_WORKFLOW_TYPE = WORKFLOW_TYPES.fifoQueue;
 
 export interface EnqueueOptions {
   /** Job id: a second enqueue with it (within the dedupe window) is dropped. @defaultValue a random id */

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
-import { defineSearchAttributeKey, type TypedSearchAttributes } from '@temporalio/common';
+import type { TypedSearchAttributes } from '@temporalio/common';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { compileDag, parseDuration, type CompiledDag, type ValidateOptions } from '../dag';
 import { packDag, toCompiled } from '../dag/pack';
@@ -16,9 +16,11 @@ import type { QueueStatus } from '../workflows/queue';
 import { approvalUpdate, resolveFailureUpdate, statusQuery, type ApprovalDecision, type ApprovalResult, type FailureDecision, type NodeStatus, type RunStatus } from '../workflows/messages';
 import type { DagRunArgs } from '../workflows/dag-run';
 
-export const WORKFLOW_TYPE = 'dagRun';
-const SA_DAG = defineSearchAttributeKey('WeftDag', 'KEYWORD');
-const SA_STATUS = defineSearchAttributeKey('WeftStatus', 'KEYWORD');
+import { SEARCH_ATTRIBUTE_KEYS, WORKFLOW_TYPES } from '../temporal/search-attributes';
+
+export const WORKFLOW_TYPE = WORKFLOW_TYPES.dagRun;
+const SA_DAG = SEARCH_ATTRIBUTE_KEYS.dag;
+const SA_STATUS = SEARCH_ATTRIBUTE_KEYS.status;
 
 export interface WeftClientOptions {
   /** Default task queue of runs. @defaultValue weft */

@@ -1,8 +1,23 @@
 /**
- * Custom search attributes every Weft run carries. The dev server registers
- * them at start; a production cluster needs them registered once
- * (`temporal operator search-attribute create`), as the README says.
+ * Names every part of Weft shares with Temporal: the workflow types and the
+ * custom search attributes. Defined once here. This file imports nothing from
+ * Node, so workflow code may use it too.
+ *
+ * The dev server registers the search attributes at start; a production
+ * cluster needs them registered once (`temporal operator search-attribute
+ * create`), as the production docs say.
  */
+import { defineSearchAttributeKey } from '@temporalio/common';
+
+/** Workflow types Weft registers on its workers. */
+export const WORKFLOW_TYPES = {
+  /** The generic DAG interpreter. */
+  dagRun: 'dagRun',
+  /** One FIFO queue per key (`weft queue add`). */
+  fifoQueue: 'fifoQueue',
+} as const;
+
+/** Custom search attributes, by name, with the type the server registers. */
 export const WEFT_SEARCH_ATTRIBUTES = {
   /** Name of the DAG the run executes. */
   WeftDag: 'Keyword',
@@ -10,4 +25,8 @@ export const WEFT_SEARCH_ATTRIBUTES = {
   WeftStatus: 'Keyword',
 } as const;
 
-export type WeftSearchAttributeName = keyof typeof WEFT_SEARCH_ATTRIBUTES;
+/** Typed keys of the same attributes, for start options and upserts. */
+export const SEARCH_ATTRIBUTE_KEYS = {
+  dag: defineSearchAttributeKey('WeftDag', 'KEYWORD'),
+  status: defineSearchAttributeKey('WeftStatus', 'KEYWORD'),
+} as const;

@@ -3,9 +3,9 @@
  * is plain JSON (the compiled DAG, the input, and reused outputs), so a run
  * can be started from any client, language or schedule.
  */
-import { defineSearchAttributeKey } from '@temporalio/common';
 import { continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CompiledDag } from '../dag/types';
+import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/search-attributes';
 import { isPackedDag, packDag, toCompiled, type PackedDag } from '../dag/pack';
 import { approvalSignal, approvalUpdate, resolveFailureUpdate, statusQuery, type ApprovalDecision, type ApprovalResult, type FailureDecision } from './messages';
 import { DagRunner, type CarriedState, type RunnerOptions } from './runner';
@@ -21,7 +21,7 @@ export interface DagRunArgs {
   carried?: CarriedState;
 }
 
-const WEFT_STATUS = defineSearchAttributeKey('WeftStatus', 'KEYWORD');
+const WEFT_STATUS = SEARCH_ATTRIBUTE_KEYS.status;
 
 /** Only upsert when the run was started with Weft's search attributes (so the server knows them). */
 function setStatusAttribute(state: string): void {

@@ -21,6 +21,7 @@ import {
 } from '@temporalio/workflow';
 import type { CompiledDag } from '../dag/types';
 import type { PackedDag } from '../dag/pack';
+import { WORKFLOW_TYPES } from '../temporal/search-attributes';
 
 export interface QueueJob {
   /** Idempotency key of the job; also the child run's id suffix. */
@@ -136,7 +137,7 @@ export async function fifoQueue(args: QueueArgs): Promise<void> {
     const rec: JobRecord = { jobId: job.jobId, seq: job.seq, state: 'running', runId, acceptedAt: job.acceptedAt };
     running.set(job.jobId, rec);
     try {
-      const child = await startChild('dagRun', {
+      const child = await startChild(WORKFLOW_TYPES.dagRun, {
         workflowId: runId,
         args: [{ dag: job.dag, input: job.input ?? null }],
         taskQueue: opts.taskQueue ?? workflowInfo().taskQueue,

@@ -13,7 +13,7 @@
  * rewrites; every scheduled run carries it too.
  */
 import type { ScheduleDescription, ScheduleOptionsAction, ScheduleOverlapPolicy, ScheduleSpec } from '@temporalio/client';
-import { defineSearchAttributeKey, type SearchAttributePair } from '@temporalio/common';
+import type { SearchAttributePair } from '@temporalio/common';
 import { parseDuration, type DurationInput } from '../../dag/duration';
 import { canonicalJson, sha256Hex } from '../../dag/hash';
 import { packDag } from '../../dag/pack';
@@ -21,10 +21,11 @@ import type { CompiledDag } from '../../dag/types';
 import type { DagRunArgs } from '../../workflows/dag-run';
 import { OVERLAP_POLICIES, type OverlapPolicy, type ScheduleDefinition } from './spec';
 
-/** The workflow type every Weft schedule starts (see WeftClient's WORKFLOW_TYPE). */
-const DAG_RUN = 'dagRun';
-const SA_DAG = defineSearchAttributeKey('WeftDag', 'KEYWORD');
-const SA_STATUS = defineSearchAttributeKey('WeftStatus', 'KEYWORD');
+import { SEARCH_ATTRIBUTE_KEYS, WORKFLOW_TYPES } from '../../temporal/search-attributes';
+
+const DAG_RUN = WORKFLOW_TYPES.dagRun;
+const SA_DAG = SEARCH_ATTRIBUTE_KEYS.dag;
+const SA_STATUS = SEARCH_ATTRIBUTE_KEYS.status;
 
 /** Memo keys of Weft schedules and of the runs they start. */
 export const SCHEDULE_MEMO = {
