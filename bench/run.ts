@@ -8,7 +8,13 @@
  *   large     a 5,000-node layered DAG (50 × 100) through dagRun, sampling the
  *             worker process's RSS every 100 ms; reports peak RSS and wall time.
  *
- * Usage: npm run bench [-- overhead|large] [--runs N]
+ * and, each in a module of its own (not part of `all`):
+ *
+ *   peers, peers-devserver, peers-worker   bench/peers/main.ts
+ *   cli                                    bench/cli.ts
+ *   start-by-name                          bench/start-by-name.ts
+ *
+ * Usage: npm run bench [-- overhead|large|peers|…] [--runs N]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,19 +28,18 @@ import { requireTemporalCli } from '../src/temporal/servers';
 import { writeWorkflowBundle } from '../src/workers/bundle';
 import { weftActivityInterceptor } from '../src/workers/interceptors';
 import { layeredDag } from './layered';
+import { median } from './stats';
 
 const args = process.argv.slice(2);
 const which = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a)) ?? 'all';
 const runsFlag = args.indexOf('--runs');
 const RUNS = runsFlag >= 0 ? Number(args[runsFlag + 1]) : 7;
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 async function main(): Promise<void> {
+  if (which === 'peers' || which === 'peers-devserver' || which === 'peers-worker') return (await import('./peers/main')).runPeers(which, args);
+  if (which === 'cli') return (await import('./cli')).runCliBench(args);
+  if (which === 'start-by-name') return (await import('./start-by-name')).runStartByName(args);
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const cli = await requireTemporalCli({ progress: console.log });
   const server = await startDevServer({ cliPath: cli.path });
@@ -123,7 +128,11 @@ async function large(client: Client, taskQueue: string): Promise<void> {
   console.log(`  RSS before ${(base / 2 ** 20).toFixed(0)} MiB, peak ${(peak / 2 ** 20).toFixed(0)} MiB (limit 1024 MiB)`);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  // Clients and workers that linger would keep the process alive after the figures are printed.
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

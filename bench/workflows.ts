@@ -28,3 +28,19 @@ export async function handWrittenLayered(layers: number, width: number): Promise
   for (let i = 0; i < width; i++) sinks[`n${layers - 1}_${i}`] = await results.get(`n${layers - 1}_${i}`);
   return sinks;
 }
+
+/** Peers benchmark: one no-op activity, as a Temporal user would write a single job. */
+export async function handSingle(): Promise<void> {
+  await noop(null);
+}
+
+/** Peers benchmark: ten no-op activities, one after another. */
+export async function handChain(length: number): Promise<void> {
+  for (let i = 0; i < length; i++) await noop(null);
+}
+
+/** Peers benchmark: `width` no-op activities in parallel, then one more. */
+export async function handChord(width: number): Promise<void> {
+  await Promise.all(Array.from({ length: width }, () => noop(null)));
+  await noop(null);
+}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { resolveTemporalCli, type ProgressFn } from './servers';
-import { startDevServer, WEFT_DEV_DYNAMIC_CONFIG, type DevServer } from './dev-server';
+import { sqlitePragmaArgs, startDevServer, WEFT_DEV_DYNAMIC_CONFIG, type DevServer } from './dev-server';
 import { WEFT_SEARCH_ATTRIBUTES } from './search-attributes';
 
 export interface EmbeddedTemporalOptions {
@@ -39,6 +39,7 @@ export async function startEmbeddedTemporal(opts: EmbeddedTemporalOptions): Prom
       dbFilename,
       searchAttributes: Object.keys(WEFT_SEARCH_ATTRIBUTES).map((name) => defineSearchAttributeKey(name, SearchAttributeType.KEYWORD)),
       extraArgs: [
+        ...sqlitePragmaArgs(),
         ...Object.entries(WEFT_DEV_DYNAMIC_CONFIG).flatMap(([k, v]) => ['--dynamic-config-value', `${k}=${JSON.stringify(v)}`]),
         ...(opts.uiCodecEndpoint && opts.uiPort !== false ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
       ],

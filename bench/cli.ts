@@ -1,0 +1,1 @@
+export async function runCliBench(_args: string[]): Promise<void> {}

@@ -1,0 +1,1 @@
+export async function runStartByName(_args: string[]): Promise<void> {}
