@@ -19,7 +19,7 @@ export class DagCatalog {
     private readonly activities?: Iterable<string>,
   ) {}
 
-  /** Every definition file, valid or not. Read fresh each time, so edits show at once. */
+  /** Every definition file, valid or not. Edits show at once; unchanged files are not compiled again (see listDefinitions). */
   list(): DefinitionFileReport[] {
     return listDefinitions(this.dagsDir, this.activities ? { activities: this.activities } : {});
   }

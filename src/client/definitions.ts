@@ -2,6 +2,11 @@
  * DAG definition files on disk: load one (read, parse, validate, compile), or
  * find every definition in a folder. Every problem, including a missing file
  * or a syntax error, is a DagValidationError whose `source` is the file.
+ *
+ * Listing a folder is on the path of every start by name, so each file's
+ * compiled report is kept and reused while its stat (modification and change
+ * time in nanoseconds, size, inode) stays the same: a listing costs a readdir
+ * per folder and a stat per file, and only edited files are compiled again.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -124,10 +129,62 @@ function looksLikeDag(report: DefinitionFileReport, raw: unknown): boolean {
   return !!raw && typeof raw === 'object' && !Array.isArray(raw) && 'nodes' in raw;
 }
 
+interface CachedInspection {
+  stamp: string;
+  report: DefinitionFileReport;
+  isDag: boolean;
+}
+
+/** Per folder and activity list: file → its last inspection. */
+const inspections = new Map<string, Map<string, CachedInspection>>();
+/** Folders whose inspections are kept; the oldest is dropped past this, so tests with temp folders don't grow it. */
+const MAX_CACHED_FOLDERS = 16;
+
+/**
+ * File timestamps advance in clock ticks of a few milliseconds, so two writes
+ * of the same size within one tick share a stamp. As git does with "racily
+ * clean" files, a file modified this recently is compiled again each time
+ * rather than trusted.
+ */
+const SETTLE_MS = 2000;
+
+/**
+ * Changes whenever the file's content can have changed. Undefined when the
+ * file can't be stat'ed (inspect then reports why) or was modified too
+ * recently for the stamp to be trusted.
+ */
+function stampOf(file: string): string | undefined {
+  try {
+    const st = statSync(file, { bigint: true });
+    if (Date.now() - Number(st.mtimeMs) < SETTLE_MS) return undefined;
+    return `${st.mtimeNs}:${st.ctimeNs}:${st.size}:${st.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function cacheFor(dagsDir: string, opts: ListDefinitionsOptions): Map<string, CachedInspection> {
+  const key = `${dagsDir}\0${opts.activities ? [...opts.activities].sort().join(',') : '*'}`;
+  let cache = inspections.get(key);
+  if (!cache) {
+    if (inspections.size >= MAX_CACHED_FOLDERS) inspections.delete(inspections.keys().next().value!);
+    cache = new Map();
+    inspections.set(key, cache);
+  }
+  return cache;
+}
+
+/** Forgets every cached inspection, so the next listing compiles every file. */
+export function clearDefinitionsCache(): void {
+  inspections.clear();
+}
+
 /**
  * Every DAG definition (*.yaml, *.yml, *.json) in `dagsDir` and its
  * subfolders, sorted by file, each with its validity and problems. Two files
  * with the same DAG name are both reported invalid: names must be unique.
+ * Files unchanged since the last listing are not read or compiled again; the
+ * compiled DAGs returned are shared between listings and must not be mutated.
  */
 export function listDefinitions(dagsDir: string, opts: ListDefinitionsOptions = {}): DefinitionFileReport[] {
   let stat;
@@ -138,11 +195,24 @@ export function listDefinitions(dagsDir: string, opts: ListDefinitionsOptions = 
   }
   if (!stat.isDirectory()) throw new DefinitionsFolderError(dagsDir, 'not-a-folder');
 
+  const cache = cacheFor(dagsDir, opts);
+  const seen = new Set<string>();
   const reports: DefinitionFileReport[] = [];
   for (const file of candidateFiles(dagsDir, opts.maxDepth ?? 3)) {
-    const { report, raw } = inspect(file, opts);
-    if (looksLikeDag(report, raw)) reports.push(report);
+    seen.add(file);
+    // Stat before reading: a write after the stat changes the stamp, so the next listing reads again.
+    const stamp = stampOf(file);
+    let entry = stamp === undefined ? undefined : cache.get(file);
+    if (!entry || entry.stamp !== stamp) {
+      const { report, raw } = inspect(file, opts);
+      entry = { stamp: stamp ?? '', report, isDag: looksLikeDag(report, raw) };
+      if (stamp === undefined) cache.delete(file);
+      else cache.set(file, entry);
+    }
+    // A copy: the duplicate-name pass below and callers change reports, never the cached one.
+    if (entry.isDag) reports.push({ ...entry.report, issues: [...entry.report.issues] });
   }
+  for (const file of cache.keys()) if (!seen.has(file)) cache.delete(file);
 
   const byName = new Map<string, DefinitionFileReport[]>();
   for (const r of reports) if (r.name) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);

@@ -1,5 +1,5 @@
 /** Definition files on disk: load one, or list a folder of them. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -113,5 +113,71 @@ describe('listDefinitions', () => {
 
   it('throws DefinitionsFolderError for a folder that does not exist', () => {
     expect(() => listDefinitions(join(dir, 'missing'))).toThrow(DefinitionsFolderError);
+  });
+});
+
+describe('listDefinitions, listed again', () => {
+  let dir: string;
+  /** Writes a file whose modification time is `agoSec` seconds in the past, as an edit long before the listing. */
+  const write = (rel: string, text: string, agoSec = 60): void => {
+    writeFileSync(join(dir, rel), text);
+    const t = new Date(Date.now() - agoSec * 1000);
+    utimesSync(join(dir, rel), t, t);
+  };
+  const dagOf = (name: string): unknown => listDefinitions(dir).find((r) => r.name === name)?.dag;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'weft-dags-cache-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('does not compile a file again while it is unchanged', () => {
+    write('a.yaml', 'name: a\nnodes: [{ id: x, activity: a.b }]\n');
+    const first = dagOf('a');
+    expect(first).toBeDefined();
+    expect(dagOf('a')).toBe(first);
+  });
+
+  it('compiles a changed file again, and leaves the unchanged ones alone', () => {
+    write('a.yaml', 'name: a\nnodes: [{ id: x, activity: a.b }]\n');
+    write('b.yaml', 'name: b\nnodes: [{ id: x, activity: a.b }]\n');
+    const [a, b] = [dagOf('a'), dagOf('b')];
+    // Same size, and a modification time that is still in the past: only the stamp's other fields differ.
+    write('a.yaml', 'name: a\nnodes: [{ id: y, activity: a.b }]\n', 30);
+    const list = listDefinitions(dir);
+    expect(list.find((r) => r.name === 'a')!.dag).not.toBe(a);
+    expect(list.find((r) => r.name === 'a')!.dag!.nodes.map((n) => n.id)).toEqual(['y']);
+    expect(list.find((r) => r.name === 'b')!.dag).toBe(b);
+  });
+
+  it('picks up a file written twice within one clock tick, however quickly', () => {
+    writeFileSync(join(dir, 'a.yaml'), 'name: a\nnodes: [{ id: x, activity: a.b }]\n');
+    expect(listDefinitions(dir)[0]!.dag!.nodes[0]!.id).toBe('x');
+    writeFileSync(join(dir, 'a.yaml'), 'name: a\nnodes: [{ id: z, activity: a.b }]\n');
+    expect(listDefinitions(dir)[0]!.dag!.nodes[0]!.id).toBe('z');
+  });
+
+  it('shows added and removed files', () => {
+    write('a.yaml', 'name: a\nnodes: [{ id: x, activity: a.b }]\n');
+    expect(listDefinitions(dir).map((r) => r.name)).toEqual(['a']);
+    write('b.yaml', 'name: b\nnodes: [{ id: x, activity: a.b }]\n');
+    expect(listDefinitions(dir).map((r) => r.name)).toEqual(['a', 'b']);
+    unlinkSync(join(dir, 'a.yaml'));
+    expect(listDefinitions(dir).map((r) => r.name)).toEqual(['b']);
+  });
+
+  it('reports a duplicate name that appears later, though neither file is compiled again', () => {
+    write('one.yaml', 'name: same\nnodes: [{ id: x, activity: a.b }]\n');
+    expect(listDefinitions(dir)[0]!.ok).toBe(true);
+    write('two.yaml', 'name: same\nnodes: [{ id: y, activity: a.b }]\n');
+    expect(listDefinitions(dir).map((r) => r.ok)).toEqual([false, false]);
+    unlinkSync(join(dir, 'two.yaml'));
+    expect(listDefinitions(dir).map((r) => [r.ok, r.issues])).toEqual([[true, []]]);
+  });
+
+  it('checks activities again when the registry it is given changes', () => {
+    write('a.yaml', 'name: a\nnodes: [{ id: x, activity: a.b }]\n');
+    expect(listDefinitions(dir, { activities: ['a.b'] })[0]!.ok).toBe(true);
+    expect(listDefinitions(dir, { activities: ['c.d'] })[0]!.issues.map((i) => i.code)).toEqual(['unknown_activity']);
   });
 });
