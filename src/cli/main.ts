@@ -2,42 +2,66 @@
 /**
  * The `weft` command. It parses input, calls src/client (or the worker and
  * server modules), and renders results; it holds no logic of its own.
+ *
+ * Only the command that runs is loaded: each command's module imports the
+ * Temporal SDK, the client and more, which took most of a second per
+ * invocation. `weft --help` (or an unknown command) loads none of them and
+ * lists the commands from the table below, which a unit test keeps equal to
+ * what the modules register.
  */
-import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/load';
-import { TemporalServerUnavailableError } from '../temporal/servers';
-import { DevServerStartError } from '../temporal/dev-server';
+import { Command, CommanderError, Help } from 'commander';
 import { CliError, EXIT } from './exit-codes';
-import { registerDev } from './commands/dev';
-import { registerSetup } from './commands/setup';
-import { registerDags } from './commands/dags';
-import { registerSchedules } from './commands/schedules';
-import { registerApi } from './commands/api';
-import { registerRuns } from './commands/runs';
-import { registerWorker } from './commands/worker';
-import { registerQueue } from './commands/queue';
-import { registerOutbox } from './commands/outbox';
-import { TemporalUnavailableError } from '../client/connection';
-import { RunInputError } from '../client/input-schema';
-import { DagValidationError } from '../dag/validate';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+export interface CommandEntry {
+  name: string;
+  /** The term `weft --help` shows, as Commander renders it for the real command. */
+  term: string;
+  description: string;
+  /** Loads the command's module (compiled to require() in dist/). */
+  load(): Promise<Register>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'api', term: 'api [options]', description: 'Serve the Weft HTTP API (/v1); needs WEFT_API_TOKEN unless --insecure-no-auth', load: async () => (await import('./commands/api')).registerApi },
+  { name: 'dags', term: 'dags', description: 'Validate, draw and list DAG definitions (YAML or JSON files)', load: async () => (await import('./commands/dags')).registerDags },
+  { name: 'dev', term: 'dev [options]', description: 'Run Weft locally: an embedded Temporal dev server, its UI and a worker', load: async () => (await import('./commands/dev')).registerDev },
+  { name: 'outbox', term: 'outbox', description: 'Transactional outbox: turn rows written in your PostgreSQL transactions into runs', load: async () => (await import('./commands/outbox')).registerOutbox },
+  { name: 'queue', term: 'queue', description: 'FIFO queues per key: jobs of one key run one at a time, in the order accepted', load: async () => (await import('./commands/queue')).registerQueue },
+  { name: 'runs', term: 'runs', description: 'Start, inspect, list, cancel, retry and approve DAG runs', load: async () => (await import('./commands/runs')).registerRuns },
+  {
+    name: 'schedules',
+    term: 'schedules',
+    description: 'Periodic DAG runs on Temporal Schedules: apply a schedules file, or manage one schedule at a time',
+    load: async () => (await import('./commands/schedules')).registerSchedules,
+  },
+  {
+    name: 'setup',
+    term: 'setup [options]',
+    description: 'Obtain the Temporal CLI dev server and the Java time-skipping test server (cached, idempotent)',
+    load: async () => (await import('./commands/setup')).registerSetup,
+  },
+  {
+    name: 'worker',
+    term: 'worker [options]',
+    description: 'Run a worker: the dagRun interpreter and the registered activities on one task queue',
+    load: async () => (await import('./commands/worker')).registerWorker,
+  },
+];
+
+function baseProgram(): Command {
   const program = new Command('weft')
     .description('Durable DAG workflows on Temporal')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.configureHelp({ sortSubcommands: true });
-  registerDev(program);
-  registerSetup(program);
-  registerDags(program);
-  registerSchedules(program);
-  registerApi(program);
-  registerRuns(program);
-  registerWorker(program);
-  registerQueue(program);
-  registerOutbox(program);
-  // Strict parsing everywhere: unknown flags and bad values are usage errors (exit 2).
+  return program;
+}
+
+/** Strict parsing everywhere: unknown flags and bad values are usage errors (exit 2). */
+function makeStrict(program: Command): Command {
   const strict = (cmd: Command): void => {
     cmd.exitOverride();
     cmd.commands.forEach(strict);
@@ -46,18 +70,57 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** The command `argv` names (`weft runs …`, `weft help runs`), if it is one of ours. */
+function commandNamed(argv: readonly string[]): CommandEntry | undefined {
+  const words = argv.slice(2).filter((a) => !a.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return COMMANDS.find((c) => c.name === name);
+}
+
+/** The whole program, every command loaded: for tests and tools that need all of it. */
+export async function buildProgram(): Promise<Command> {
+  const program = baseProgram();
+  for (const entry of COMMANDS) (await entry.load())(program);
+  return makeStrict(program);
+}
+
+/** The program with only the command `argv` runs; with none, placeholders that list every command. */
+export async function programFor(argv: readonly string[]): Promise<Command> {
+  const program = baseProgram();
+  const entry = commandNamed(argv);
+  if (entry) {
+    (await entry.load())(program);
+    return makeStrict(program);
+  }
+  const terms = new Map(COMMANDS.map((c) => [c.name, c.term]));
+  program.configureHelp({ sortSubcommands: true, subcommandTerm: (cmd) => terms.get(cmd.name()) ?? new Help().subcommandTerm(cmd) });
+  for (const c of COMMANDS) program.command(c.name).description(c.description);
+  return makeStrict(program);
+}
+
+/**
+ * Errors are matched by name, not instanceof, so that mapping an error to its
+ * exit code does not load the modules (and the SDK) that define the classes.
+ */
+const EXIT_BY_ERROR_NAME: Readonly<Record<string, number>> = {
+  ConfigError: EXIT.CONFIG,
+  TemporalServerUnavailableError: EXIT.UNAVAILABLE,
+  DevServerStartError: EXIT.UNAVAILABLE,
+  TemporalUnavailableError: EXIT.UNAVAILABLE,
+  DagValidationError: EXIT.FAILURE,
+  RunInputError: EXIT.FAILURE,
+};
+
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   if (err instanceof CliError) return err.exitCode;
-  if (err instanceof ConfigError) return EXIT.CONFIG;
-  if (err instanceof TemporalServerUnavailableError || err instanceof DevServerStartError || err instanceof TemporalUnavailableError) return EXIT.UNAVAILABLE;
-  if (err instanceof DagValidationError || err instanceof RunInputError) return EXIT.FAILURE;
+  if (err instanceof Error) return EXIT_BY_ERROR_NAME[err.name] ?? EXIT.FAILURE;
   return EXIT.FAILURE;
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await programFor(argv)).parseAsync(argv);
   } catch (err) {
     const code = exitCodeFor(err);
     // Commander already printed its own usage errors.
