@@ -5,11 +5,13 @@
  *   peers             all four systems, the dev server as `weft dev` starts it
  *   peers-devserver   hand-written and Weft on three dev servers at once:
  *                     SQLite defaults, WAL + synchronous=full, WAL + normal
+ *                     (--configs defaults,wal+full,wal+normal picks some)
  *   peers-worker      Weft with worker tuning variants, on one dev server
  *
  * Flags: --rounds N (default 3), --nodes-queue N (nodes per round for BullMQ
  * and Celery, default 1000), --nodes-temporal N (default 120), --systems a,b
- * (peers only: bullmq, celery, hand, weft), --shapes single,chain,chord.
+ * (peers only: bullmq, celery, hand, weft), --shapes single,chain,chord,
+ * --round-timeout S (default 180; a round that takes longer counts as 0).
  * Each round runs every system once per shape, starting with a different
  * system each time; the figure is the median of the rounds.
  */
@@ -57,7 +59,8 @@ async function setUp(mode: Mode, args: string[], codePath: string, cliPath: stri
       ['wal+full', { journal_mode: 'wal', synchronous: 'full' }],
       ['wal+normal', { journal_mode: 'wal', synchronous: 'normal' }],
     ];
-    for (const [label, pragmas] of configs) {
+    const only = flag(args, 'configs', configs.map(([l]) => l).join(',')).split(',');
+    for (const [label, pragmas] of configs.filter(([l]) => only.includes(l))) {
       const server = await startBenchServer(cliPath, pragmas);
       res.servers.push(server);
       res.systems.push(await startHandSystem(server, codePath, { name: `hand-written, ${label}`, nodesPerRound: nodesTemporal }));
@@ -77,20 +80,33 @@ async function tearDown(res: Resources): Promise<void> {
   await res.redis?.stop();
 }
 
-async function measure(systems: PeerSystem[], shapes: Shape[], rounds: number): Promise<Map<string, number[]>> {
+/** Resolves with the round's milliseconds, or NaN when it takes longer than `limitMs`; the system's jobs are left to finish. */
+async function bounded(run: Promise<number>, limitMs: number): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<number>((resolve) => (timer = setTimeout(() => resolve(Number.NaN), limitMs)));
+  try {
+    return await Promise.race([run, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function measure(systems: PeerSystem[], shapes: Shape[], rounds: number, limitMs: number): Promise<Map<string, number[]>> {
   const rates = new Map<string, number[]>();
   const key = (s: PeerSystem, shape: Shape): string => `${s.name}\0${shape.name}`;
   // Warm-up, not counted: connections, caches and JITs settle on every side.
-  for (const shape of shapes) for (const s of systems) await s.run(shape, jobsFor(shape, s.nodesPerRound / 4));
+  for (const shape of shapes) for (const s of systems) await bounded(s.run(shape, jobsFor(shape, s.nodesPerRound / 4)), limitMs);
   for (let r = 0; r < rounds; r++) {
     for (const [i, shape] of shapes.entries()) {
       // A different system goes first in every round and shape, so drift in the load falls on all.
       for (const s of rotate(systems, r + i)) {
         const jobs = jobsFor(shape, s.nodesPerRound);
-        const ms = await s.run(shape, jobs);
+        const ms = await bounded(s.run(shape, jobs), limitMs);
         const rate = (jobs * shape.nodesPerJob * 1000) / ms;
-        rates.set(key(s, shape), [...(rates.get(key(s, shape)) ?? []), rate]);
-        console.log(`  round ${r + 1} ${shape.name.padEnd(6)} ${s.name.padEnd(28)} ${rate.toFixed(1).padStart(8)} nodes/s  (${jobs} jobs, load ${loadLine()})`);
+        // A round that did not finish counts as 0 nodes/s, which is what its user saw.
+        rates.set(key(s, shape), [...(rates.get(key(s, shape)) ?? []), Number.isNaN(rate) ? 0 : rate]);
+        const figure = Number.isNaN(rate) ? `did not finish in ${limitMs / 1000} s` : `${rate.toFixed(1).padStart(8)} nodes/s`;
+        console.log(`  round ${r + 1} ${shape.name.padEnd(6)} ${s.name.padEnd(28)} ${figure}  (${jobs} jobs, load ${loadLine()})`);
       }
     }
   }
@@ -110,7 +126,7 @@ export async function runPeers(mode: Mode, args: string[]): Promise<void> {
     const codePath = await writeWorkflowBundle(join(scratch, 'bundle.js'), require.resolve('../workflows'));
     res = await setUp(mode, args, codePath, cli.path);
     console.log(`${mode}: ${rounds} rounds, node ${process.version}, load before ${loadBefore}`);
-    const rates = await measure(res.systems, shapes, rounds);
+    const rates = await measure(res.systems, shapes, rounds, numberFlag(args, 'round-timeout', 180) * 1000);
     console.log(`\n${mode}: median nodes/s over ${rounds} rounds (load before ${loadBefore}, after ${loadLine()})`);
     console.log(`| system | ${shapes.map((s) => s.label).join(' | ')} | durability |`);
     console.log(`|---|${shapes.map(() => '---|').join('')}---|`);
