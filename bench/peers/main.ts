@@ -11,7 +11,8 @@
  * Flags: --rounds N (default 3), --nodes-queue N (nodes per round for BullMQ
  * and Celery, default 1000), --nodes-temporal N (default 120), --systems a,b
  * (peers only: bullmq, celery, hand, weft), --shapes single,chain,chord,
- * --round-timeout S (default 180; a round that takes longer counts as 0).
+ * --round-timeout S (default 90; a round that takes longer is reported as
+ * stalled and left out of the median).
  * Each round runs every system once per shape, starting with a different
  * system each time; the figure is the median of the rounds.
  */
@@ -84,6 +85,8 @@ async function tearDown(res: Resources): Promise<void> {
 async function bounded(run: Promise<number>, limitMs: number): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<number>((resolve) => (timer = setTimeout(() => resolve(Number.NaN), limitMs)));
+  // The jobs of a round that timed out may still fail later (at teardown); that is no longer this round's answer.
+  run.catch(() => undefined);
   try {
     return await Promise.race([run, timeout]);
   } finally {
@@ -103,8 +106,8 @@ async function measure(systems: PeerSystem[], shapes: Shape[], rounds: number, l
         const jobs = jobsFor(shape, s.nodesPerRound);
         const ms = await bounded(s.run(shape, jobs), limitMs);
         const rate = (jobs * shape.nodesPerJob * 1000) / ms;
-        // A round that did not finish counts as 0 nodes/s, which is what its user saw.
-        rates.set(key(s, shape), [...(rates.get(key(s, shape)) ?? []), Number.isNaN(rate) ? 0 : rate]);
+        // A round that did not finish is kept as NaN: reported as stalled, left out of the median.
+        rates.set(key(s, shape), [...(rates.get(key(s, shape)) ?? []), rate]);
         const figure = Number.isNaN(rate) ? `did not finish in ${limitMs / 1000} s` : `${rate.toFixed(1).padStart(8)} nodes/s`;
         console.log(`  round ${r + 1} ${shape.name.padEnd(6)} ${s.name.padEnd(28)} ${figure}  (${jobs} jobs, load ${loadLine()})`);
       }
@@ -126,12 +129,17 @@ export async function runPeers(mode: Mode, args: string[]): Promise<void> {
     const codePath = await writeWorkflowBundle(join(scratch, 'bundle.js'), require.resolve('../workflows'));
     res = await setUp(mode, args, codePath, cli.path);
     console.log(`${mode}: ${rounds} rounds, node ${process.version}, load before ${loadBefore}`);
-    const rates = await measure(res.systems, shapes, rounds, numberFlag(args, 'round-timeout', 180) * 1000);
+    const rates = await measure(res.systems, shapes, rounds, numberFlag(args, 'round-timeout', 90) * 1000);
     console.log(`\n${mode}: median nodes/s over ${rounds} rounds (load before ${loadBefore}, after ${loadLine()})`);
     console.log(`| system | ${shapes.map((s) => s.label).join(' | ')} | durability |`);
     console.log(`|---|${shapes.map(() => '---|').join('')}---|`);
     for (const s of res.systems) {
-      const cells = shapes.map((shape) => median(rates.get(`${s.name}\0${shape.name}`) ?? []).toFixed(1));
+      const cells = shapes.map((shape) => {
+        const all = rates.get(`${s.name}\0${shape.name}`) ?? [];
+        const finished = all.filter((r) => !Number.isNaN(r));
+        const stalled = all.length - finished.length;
+        return `${finished.length ? median(finished).toFixed(1) : '–'}${stalled ? ` (${stalled}/${all.length} rounds stalled)` : ''}`;
+      });
       console.log(`| ${s.name} | ${cells.join(' | ')} | ${s.durability} |`);
     }
   } finally {
