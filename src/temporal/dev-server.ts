@@ -67,7 +67,8 @@ export const WEFT_DEV_DYNAMIC_CONFIG: Readonly<Record<string, string | number | 
  * at checkpoints. A crash of the server process loses nothing committed; a
  * power loss or OS crash may lose the last commits, never the file. SQLite's
  * default (rollback journal, fsync on every commit) made the server spend most
- * of its time in fsync: 1.4–2.7× slower on the peers benchmark shapes.
+ * of its time in fsync: 1.2–2.1× slower on the peers benchmark's chain and
+ * chord (BENCHMARKS.md, section 4).
  */
 export const WEFT_DEV_SQLITE_PRAGMAS: Readonly<Record<string, string>> = {
   journal_mode: 'wal',
