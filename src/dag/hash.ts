@@ -61,14 +61,40 @@ export function sha256Hex(text: string): string {
   return [...h].map((x) => x.toString(16).padStart(8, '0')).join('');
 }
 
-/** JSON with object keys sorted, so equal definitions hash equally. */
+/**
+ * JSON with object keys sorted (by UTF-16 code units), so equal definitions
+ * hash equally. Written into one array of parts: a 100,000-node definition
+ * would otherwise build and copy millions of intermediate strings.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  const parts: string[] = [];
+  writeCanonical(value, parts);
+  return parts.join('');
+}
+
+function writeCanonical(value: unknown, parts: string[]): void {
+  if (Array.isArray(value)) {
+    parts.push('[');
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) parts.push(',');
+      writeCanonical(value[i], parts);
+    }
+    parts.push(']');
+    return;
   }
-  return JSON.stringify(value) ?? 'null';
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj).sort();
+    parts.push('{');
+    let first = true;
+    for (const k of keys) {
+      if (obj[k] === undefined) continue;
+      parts.push(first ? '' : ',', JSON.stringify(k), ':');
+      first = false;
+      writeCanonical(obj[k], parts);
+    }
+    parts.push('}');
+    return;
+  }
+  parts.push(JSON.stringify(value) ?? 'null');
 }

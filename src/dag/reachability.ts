@@ -121,7 +121,7 @@ export class DependencyGraph {
    */
   upstream(queries: readonly UpstreamQuery[]): boolean[] {
     const answers = new Array<boolean>(queries.length).fill(false);
-    const byNode = queries.map((_, k) => k).sort((a, b) => this.position[queries[a]!.node]! - this.position[queries[b]!.node]!);
+    const byNode = this.inTopologicalOrder(queries);
     const reaches = new Map<number, Set<number>>(); // target → nodes known to reach it
     const pending: number[] = [];
     let lookupFor = -1;
@@ -140,21 +140,33 @@ export class DependencyGraph {
         lookupFor = node;
         isParent = this.parentLookup(node);
       }
-      let yes = isParent(target);
-      const ps = this.parents[node]!;
-      if (!yes && ps.length <= SMALL) {
-        const known = reaches.get(target);
-        yes = ps.some((p) => known?.has(p) || (this.parents[p]!.length <= SMALL && this.parents[p]!.includes(target)));
-      }
-      if (yes) {
+      if (isParent(target)) {
         answers[k] = true;
-        let set = reaches.get(target);
-        if (!set) reaches.set(target, (set = new Set()));
-        set.add(node);
+        continue;
+      }
+      const ps = this.parents[node]!;
+      const known = reaches.get(target);
+      // A grandparent, or a target a parent is known to reach. Only these answers are
+      // remembered: a direct parent is found again by the grandparent check.
+      if (ps.length <= SMALL && ps.some((p) => known?.has(p) || (this.parents[p]!.length <= SMALL && this.parents[p]!.includes(target)))) {
+        answers[k] = true;
+        if (known) known.add(node);
+        else reaches.set(target, new Set([node]));
       } else pending.push(k);
     }
     if (pending.length > 0) this.answerByBitsets(queries, pending, answers);
     return answers;
+  }
+
+  /** Query indices ordered by their node's topological position (a counting sort: linear). */
+  private inTopologicalOrder(queries: readonly UpstreamQuery[]): number[] {
+    const n = this.parents.length;
+    const start = new Int32Array(n + 2);
+    for (const q of queries) start[this.position[q.node]! + 2]!++;
+    for (let i = 2; i < start.length; i++) start[i]! += start[i - 1]!;
+    const out = new Array<number>(queries.length);
+    queries.forEach((q, k) => (out[start[this.position[q.node]! + 1]!++] = k));
+    return out;
   }
 
   private answerByBitsets(queries: readonly UpstreamQuery[], pending: number[], answers: boolean[]): void {

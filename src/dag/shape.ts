@@ -52,51 +52,58 @@ export function checkShape(raw: unknown, limits: DagLimits): ShapeResult {
     return { fatal, issues };
   }
   let bytes = 0;
-  const stack: Frame[] = [{ value: raw, depth: 1, parent: undefined, key: undefined }];
-  while (stack.length > 0) {
-    const frame = stack.pop()!;
-    const v = frame.value;
-    switch (typeof v) {
+  const tooDeep = (frame: Frame): ShapeResult => {
+    fatal.push({ path: framePath(frame), code: 'too_deep', message: `values nest at most ${limits.maxDepth} levels deep (limits.maxDepth); this one is deeper` });
+    return { fatal, issues };
+  };
+  // Scalars are checked where they are met, so only objects and arrays take a frame:
+  // a 100,000-node definition has millions of values, and most are scalars.
+  const visit = (value: unknown, parent: Frame | undefined, key: string | number | undefined, depth: number, stack: Frame[]): void => {
+    switch (typeof value) {
       case 'string':
-        bytes += v.length + 2;
-        if (v.length > limits.maxStringLength) {
-          issues.push({ path: framePath(frame), code: 'too_long', message: `a string is at most ${limits.maxStringLength} characters (limits.maxStringLength), this one has ${v.length}` });
+        bytes += value.length + 2;
+        if (value.length > limits.maxStringLength) {
+          issues.push({ path: framePath({ value, depth, parent, key }), code: 'too_long', message: `a string is at most ${limits.maxStringLength} characters (limits.maxStringLength), this one has ${value.length}` });
         }
-        break;
+        return;
       case 'number':
-        if (!Number.isFinite(v)) issues.push({ path: framePath(frame), code: 'not_json', message: `expected a finite number, got ${String(v)}` });
         bytes += 8;
-        break;
+        if (!Number.isFinite(value)) issues.push({ path: framePath({ value, depth, parent, key }), code: 'not_json', message: `expected a finite number, got ${String(value)}` });
+        return;
       case 'boolean':
         bytes += 5;
-        break;
+        return;
       case 'object':
         bytes += 4;
-        if (v === null) break;
-        if (frame.depth > limits.maxDepth) {
-          fatal.push({ path: framePath(frame), code: 'too_deep', message: `values nest at most ${limits.maxDepth} levels deep (limits.maxDepth); this one is deeper` });
-          return { fatal, issues };
-        }
-        if (Array.isArray(v)) {
-          for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], depth: frame.depth + 1, parent: frame, key: i });
-          bytes += v.length;
-        } else if (!isPlainObject(v)) {
-          issues.push({ path: framePath(frame), code: 'not_json', message: `expected a JSON value, got a ${v.constructor?.name ?? 'non-plain'} object` });
-        } else {
-          const keys = Object.keys(v);
-          for (let i = keys.length - 1; i >= 0; i--) {
-            const k = keys[i]!;
-            bytes += k.length + 4;
-            stack.push({ value: (v as Record<string, unknown>)[k], depth: frame.depth + 1, parent: frame, key: k });
-          }
-        }
-        break;
+        if (value !== null) stack.push({ value, depth, parent, key });
+        return;
       case 'undefined':
         // An undefined property is what JSON.stringify drops; only flag it inside arrays.
-        if (typeof frame.key === 'number') issues.push({ path: framePath(frame), code: 'not_json', message: 'expected a JSON value, got undefined' });
-        break;
+        if (typeof key === 'number') issues.push({ path: framePath({ value, depth, parent, key }), code: 'not_json', message: 'expected a JSON value, got undefined' });
+        return;
       default:
-        issues.push({ path: framePath(frame), code: 'not_json', message: `expected a JSON value, got a ${typeof v}` });
+        issues.push({ path: framePath({ value, depth, parent, key }), code: 'not_json', message: `expected a JSON value, got a ${typeof value}` });
+    }
+  };
+  const stack: Frame[] = [];
+  visit(raw, undefined, undefined, 1, stack);
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    const v = frame.value as object;
+    if (frame.depth > limits.maxDepth) return tooDeep(frame);
+    const depth = frame.depth + 1;
+    if (Array.isArray(v)) {
+      bytes += v.length;
+      for (let i = v.length - 1; i >= 0; i--) visit(v[i], frame, i, depth, stack);
+    } else if (!isPlainObject(v)) {
+      issues.push({ path: framePath(frame), code: 'not_json', message: `expected a JSON value, got a ${(v.constructor as { name?: string } | undefined)?.name ?? 'non-plain'} object` });
+    } else {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const k = keys[i]!;
+        bytes += k.length + 4;
+        visit((v as Record<string, unknown>)[k], frame, k, depth, stack);
+      }
     }
     if (bytes > limits.maxDefinitionBytes) {
       fatal.push({ path: '(root)', code: 'too_large', message: `a definition is at most ${limits.maxDefinitionBytes} bytes of JSON (limits.maxDefinitionBytes); this one is larger` });
