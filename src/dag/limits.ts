@@ -102,13 +102,24 @@ export const EXPRESSION_LIMITS = Object.freeze({
    * `function($x){$x($x)}(function($x){$x($x)})` reaches it in milliseconds,
    * long before the JavaScript stack.
    */
-  maxDepth: 500,
-  /** Most evaluation steps (AST nodes visited) in one evaluation. */
-  maxSteps: 1_000_000,
-  /** Longest string any step may produce. */
+  maxDepth: 200,
+  /**
+   * Most evaluation steps (JSONata evaluate calls) in one evaluation. Low on
+   * purpose: in the workflow sandbox, one activation that runs a chain of
+   * about 4,000 JSONata steps aborts the worker thread ("async hook stack has
+   * become corrupted"; measured with Temporal SDK 1.24 on Node 20: `$map` over
+   * 1,200 items, 3,610 steps, survives; over 1,500 items, 4,510 steps, aborts).
+   * With 2,500 the regression test (seven hostile runs on one worker) still
+   * aborted it at the fifth, so the bound is 1,000. `$map` over 300 items with
+   * a small function fits; heavier transformations belong in an activity.
+   */
+  maxSteps: 1_000,
+  /** Longest string an expression may yield. */
   maxStringLength: 16 * 1024 * 1024,
-  /** Longest array (or JSONata sequence) any step may produce. */
+  /** Longest list an expression may yield. */
   maxArrayLength: 1_000_000,
+  /** Deepest value a `{{ expr }}` may yield; deeper ones would break the payload converter. */
+  maxResultDepth: 256,
 });
 
 /** The limits in force: the defaults, overridden by what the caller gives. */
