@@ -4,7 +4,7 @@
  * and a content hash of the definition.
  */
 import { parseDuration } from './duration';
-import { canonicalJson, sha256Hex } from './hash';
+import { canonicalHash } from './hash';
 import type { DagDefinition, NodeDefinition, RetryDefinition, TimeoutDefinition } from './schema';
 import { BUILTIN_DEFAULTS, COMPILED_FORMAT_VERSION, HEARTBEATING_BUILTINS, type CompiledActivityCall, type CompiledDag, type CompiledNode, type CompiledRetry, type CompiledTimeouts } from './types';
 import { DependencyGraph } from './reachability';
@@ -108,7 +108,7 @@ export function compileDag(raw: unknown, opts: ValidateOptions & { source?: stri
     formatVersion: COMPILED_FORMAT_VERSION,
     name: dag.name,
     ...(dag.description ? { description: dag.description } : {}),
-    hash: sha256Hex(canonicalJson(dag)),
+    hash: canonicalHash(dag),
     ...(dag.input ? { inputSchema: dag.input } : {}),
     concurrency: dag.concurrency ?? BUILTIN_DEFAULTS.concurrency,
     onFailure: dag.onFailure ?? BUILTIN_DEFAULTS.onFailure,

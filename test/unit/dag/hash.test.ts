@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { canonicalJson, sha256Hex } from '../../../src/dag/hash';
+import { canonicalHash, canonicalJson, sha256Hex } from '../../../src/dag/hash';
 
 describe('sha256Hex', () => {
   // FIPS 180-2 / NIST CSRC examples.
@@ -28,6 +28,23 @@ describe('sha256Hex', () => {
       { numRuns: 300 },
     );
     for (let n = 50; n < 140; n++) expect(sha256Hex('x'.repeat(n))).toBe(createHash('sha256').update('x'.repeat(n)).digest('hex'));
+  });
+
+  it('encodes astral characters and lone surrogates as TextEncoder does', () => {
+    for (const text of ['\ud83d\ude00', '\ud800', 'a\udc00b', 'x\ud800', '\ud800\ud800\udc00']) {
+      expect(sha256Hex(text)).toBe(createHash('sha256').update(Buffer.from(new TextEncoder().encode(text))).digest('hex'));
+    }
+  });
+});
+
+describe('canonicalHash', () => {
+  it('is the SHA-256 of canonicalJson, computed without building the text', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), (value) => {
+        expect(canonicalHash(value)).toBe(sha256Hex(canonicalJson(value)));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
