@@ -22,6 +22,8 @@ const PLACEHOLDER = /^__weftref(\d+)$/;
 
 type Shape = { ok: true; slots: number[] } | { ok: false };
 const SHAPE_CACHE_SIZE = 10_000;
+/** Long shapes are rare and would make the cache's memory depend on the input; they are parsed each time. */
+const MAX_CACHED_SHAPE = 1000;
 const shapes = new Map<string, Shape>();
 
 interface AstLike {
@@ -74,6 +76,7 @@ function shapeOf(shape: string): Shape {
   } catch {
     result = { ok: false };
   }
+  if (shape.length > MAX_CACHED_SHAPE) return result;
   if (shapes.size >= SHAPE_CACHE_SIZE) shapes.delete(shapes.keys().next().value!);
   shapes.set(shape, result);
   return result;

@@ -48,6 +48,7 @@ export class ExpressionLimitError extends ExpressionError {
 type Compiled = ReturnType<typeof jsonata>;
 /** Bounded, so a long-lived API or worker that sees many distinct expressions does not grow without end. */
 const CACHE_SIZE = 5000;
+const MAX_CACHED_EXPRESSION = 2000;
 const cache = new Map<string, Compiled>();
 
 function shown(expr: string): string {
@@ -96,8 +97,11 @@ export function compileExpression(expr: string): Compiled {
       throw new ExpressionError(why, expr, e.position);
     }
     budgets.set(compiled, budget);
-    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
-    cache.set(expr, compiled);
+    // Long expressions are rare; caching them would make memory depend on the input.
+    if (expr.length <= MAX_CACHED_EXPRESSION) {
+      if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(expr, compiled);
+    }
   }
   return compiled;
 }
