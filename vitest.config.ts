@@ -20,7 +20,7 @@ export default defineConfig({
   test: {
     globalSetup: ['test/setup/global.ts'],
     projects: [
-      { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'], sequence: { groupOrder: 0 } } },
+      { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts', 'test/fuzz/**/*.test.ts'], sequence: { groupOrder: 0 } } },
       { test: { ...shared, name: 'integration', include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'examples/**/*.test.ts'], exclude: ['examples/nightly-report/**'], sequence: { groupOrder: 1 } } },
       { test: { ...shared, name: 'workflow', include: ['test/workflow/**/*.test.ts', 'examples/nightly-report/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 2 } } },
     ],

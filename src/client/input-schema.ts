@@ -1,10 +1,12 @@
 /**
  * Checks a run's input against the DAG's `input` JSON Schema before the run
- * starts, and names each problem by its JSON path.
+ * starts, and names each problem by its JSON path. The schema is compiled
+ * with the settings validation used (src/dag/input-schema.ts), so a schema
+ * that validated compiles here.
  */
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import type { CompiledDag } from '../dag';
+import { compileInputSchema } from '../dag/input-schema';
 
 export interface InputIssue {
   /** JSON path inside the input, e.g. `input.uploadId` or `input.items[2]`. */
@@ -22,8 +24,8 @@ export class RunInputError extends Error {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-addFormats(ajv);
+/** By definition hash; bounded, as a long-lived API sees many inline definitions. */
+const CACHE_SIZE = 1000;
 const cache = new Map<string, ValidateFunction>();
 
 function pointerToPath(pointer: string): string {
@@ -40,10 +42,11 @@ export function validateRunInput(dag: CompiledDag, input: unknown): void {
   let validate = cache.get(dag.hash);
   if (!validate) {
     try {
-      validate = ajv.compile(dag.inputSchema);
+      validate = compileInputSchema(dag.inputSchema);
     } catch (err) {
       throw new RunInputError(dag.name, [{ path: '(schema)', message: `the DAG's input schema is not valid JSON Schema: ${(err as Error).message}` }]);
     }
+    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
     cache.set(dag.hash, validate);
   }
   if (validate(input ?? null)) return;

@@ -4,9 +4,10 @@
  * and a content hash of the definition.
  */
 import { parseDuration } from './duration';
-import { canonicalJson, sha256Hex } from './hash';
+import { canonicalHash } from './hash';
 import type { DagDefinition, NodeDefinition, RetryDefinition, TimeoutDefinition } from './schema';
-import { BUILTIN_DEFAULTS, COMPILED_FORMAT_VERSION, type CompiledActivityCall, type CompiledDag, type CompiledNode, type CompiledRetry, type CompiledTimeouts } from './types';
+import { BUILTIN_DEFAULTS, COMPILED_FORMAT_VERSION, HEARTBEATING_BUILTINS, type CompiledActivityCall, type CompiledDag, type CompiledNode, type CompiledRetry, type CompiledTimeouts } from './types';
+import { DependencyGraph } from './reachability';
 import { DagValidationError, validateDag, type ValidateOptions } from './validate';
 
 function ms(value: string | number | undefined): number | undefined {
@@ -28,8 +29,11 @@ function mergeRetry(...layers: Array<RetryDefinition | undefined>): CompiledRetr
   return out;
 }
 
-function mergeTimeouts(...layers: Array<TimeoutDefinition | undefined>): CompiledTimeouts {
+function mergeTimeouts(activity: string, ...layers: Array<TimeoutDefinition | undefined>): CompiledTimeouts {
   const out: CompiledTimeouts = { startToCloseMs: BUILTIN_DEFAULTS.startToCloseMs };
+  // Built-ins that heartbeat get a heartbeat timeout, so when their worker dies the
+  // attempt is retried within seconds rather than after its start-to-close timeout.
+  if (HEARTBEATING_BUILTINS.has(activity)) out.heartbeatMs = BUILTIN_DEFAULTS.builtinHeartbeatMs;
   for (const t of layers) {
     if (t === undefined) continue;
     if (typeof t === 'string' || typeof t === 'number') {
@@ -55,7 +59,7 @@ function call(
     activity: spec.activity,
     ...(spec.input !== undefined ? { input: spec.input } : {}),
     retry: mergeRetry(d.retry, spec.retry),
-    timeouts: mergeTimeouts(d.timeout, spec.timeout),
+    timeouts: mergeTimeouts(spec.activity, d.timeout, spec.timeout),
     ...(taskQueue ? { taskQueue } : {}),
     ...(priority ? { priority } : {}),
   };
@@ -88,27 +92,11 @@ function compileNode(dag: DagDefinition, n: NodeDefinition): CompiledNode {
   return node;
 }
 
-/** Kahn's algorithm; ties keep definition order, so compilation is deterministic. */
+/** Topological order; ties keep definition order, so compilation is deterministic. */
 function topologicalOrder(nodes: CompiledNode[]): CompiledNode[] {
-  const remaining = new Map(nodes.map((n) => [n.id, new Set(n.after)]));
-  const dependents = new Map<string, string[]>(nodes.map((n) => [n.id, []]));
-  for (const n of nodes) for (const dep of n.after) dependents.get(dep)!.push(n.id);
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  const order: CompiledNode[] = [];
-  let ready = nodes.filter((n) => n.after.length === 0).map((n) => n.id);
-  while (ready.length) {
-    const next: string[] = [];
-    for (const id of ready) {
-      order.push(byId.get(id)!);
-      for (const child of dependents.get(id)!) {
-        const deps = remaining.get(child)!;
-        deps.delete(id);
-        if (deps.size === 0) next.push(child);
-      }
-    }
-    ready = next;
-  }
-  return order;
+  const index = new Map(nodes.map((n, i) => [n.id, i]));
+  const graph = new DependencyGraph(nodes.map((n) => n.after.map((dep) => index.get(dep)!)));
+  return graph.order.map((i) => nodes[i]!);
 }
 
 /** Validates and compiles; throws DagValidationError listing every problem. */
@@ -120,7 +108,7 @@ export function compileDag(raw: unknown, opts: ValidateOptions & { source?: stri
     formatVersion: COMPILED_FORMAT_VERSION,
     name: dag.name,
     ...(dag.description ? { description: dag.description } : {}),
-    hash: sha256Hex(canonicalJson(dag)),
+    hash: canonicalHash(dag),
     ...(dag.input ? { inputSchema: dag.input } : {}),
     concurrency: dag.concurrency ?? BUILTIN_DEFAULTS.concurrency,
     onFailure: dag.onFailure ?? BUILTIN_DEFAULTS.onFailure,

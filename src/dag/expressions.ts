@@ -3,8 +3,13 @@
  * `{{ expr }}` evaluates to the raw value; `{{ }}` inside a longer string
  * interpolates. Runs inside the workflow sandbox: JSONata uses no timers, and
  * its clock there is the workflow's clock.
+ *
+ * Every evaluation is bounded (EXPRESSION_LIMITS): depth, steps, and the size
+ * of what each step produces. Past a bound it throws ExpressionLimitError,
+ * which the runner turns into a failed node; the worker never sees it.
  */
 import jsonata from 'jsonata';
+import { EXPRESSION_LIMITS } from './limits';
 
 const WHOLE = /^\s*\{\{([\s\S]*?)\}\}\s*$/;
 const SEGMENT = /\{\{([\s\S]*?)\}\}/g;
@@ -18,7 +23,7 @@ export interface ExpressionContext {
 }
 
 export class ExpressionError extends Error {
-  override readonly name = 'ExpressionError';
+  override readonly name: string = 'ExpressionError';
   constructor(
     message: string,
     readonly expression: string,
@@ -28,20 +33,75 @@ export class ExpressionError extends Error {
   }
 }
 
+/** An evaluation went past one of EXPRESSION_LIMITS. */
+export class ExpressionLimitError extends ExpressionError {
+  override readonly name = 'ExpressionLimitError';
+  constructor(
+    message: string,
+    expression: string,
+    readonly limit: keyof typeof EXPRESSION_LIMITS,
+  ) {
+    super(message, expression);
+  }
+}
+
 type Compiled = ReturnType<typeof jsonata>;
+/** Bounded, so a long-lived API or worker that sees many distinct expressions does not grow without end. */
+const CACHE_SIZE = 5000;
+const MAX_CACHED_EXPRESSION = 2000;
 const cache = new Map<string, Compiled>();
+
+function shown(expr: string): string {
+  return expr.length > 120 ? `${expr.slice(0, 120)}…` : expr;
+}
+
+/**
+ * How evaluations are bounded without slowing them down. JSONata 2 calls its
+ * `guardrails` before every evaluation step and reads `options.stack` (a
+ * depth bound, checked by JSONata itself) and `options.timeout` there. The
+ * timeout is useless in the workflow sandbox, where the clock stands still,
+ * so `timeout` is a getter that counts steps instead: synchronous, with no
+ * extra promise per step. (JSONata's `__evaluate_entry` hook would do the
+ * same, but it is awaited, which doubles the promises an evaluation creates,
+ * and in the workflow sandbox a long enough chain of promises in one
+ * activation aborts the worker; see docs/limits.md.)
+ *
+ * The count is per compiled expression and reset when an evaluation starts;
+ * evaluations of the same text that interleave share it, which only makes
+ * the bound tighter.
+ */
+class StepBudget {
+  steps = 0;
+  constructor(private readonly expr: string) {}
+  readonly stack = EXPRESSION_LIMITS.maxDepth;
+  get timeout(): number {
+    if (++this.steps > EXPRESSION_LIMITS.maxSteps) {
+      throw new ExpressionLimitError(`expression "${shown(this.expr)}" took more than ${EXPRESSION_LIMITS.maxSteps} evaluation steps; does it loop without end?`, this.expr, 'maxSteps');
+    }
+    return 0;
+  }
+}
+
+const budgets = new WeakMap<Compiled, StepBudget>();
 
 /** Compiles once per expression text; throws ExpressionError on a syntax error. */
 export function compileExpression(expr: string): Compiled {
   let compiled = cache.get(expr);
   if (!compiled) {
+    const budget = new StepBudget(expr);
     try {
-      compiled = jsonata(expr);
+      compiled = jsonata(expr, budget);
     } catch (err) {
       const e = err as { message?: string; position?: number };
-      throw new ExpressionError(`does not parse: ${e.message ?? String(err)}${e.position !== undefined ? ` (at character ${e.position})` : ''}`, expr, e.position);
+      const why = err instanceof RangeError ? 'is nested too deeply to parse' : `does not parse: ${e.message ?? String(err)}${e.position !== undefined ? ` (at character ${e.position})` : ''}`;
+      throw new ExpressionError(why, expr, e.position);
     }
-    cache.set(expr, compiled);
+    budgets.set(compiled, budget);
+    // Long expressions are rare; caching them would make memory depend on the input.
+    if (expr.length <= MAX_CACHED_EXPRESSION) {
+      if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(expr, compiled);
+    }
   }
   return compiled;
 }
@@ -98,12 +158,30 @@ export function referencedNodes(expr: string): Set<string> {
 }
 
 async function evaluateExpression(expr: string, context: ExpressionContext): Promise<unknown> {
+  const compiled = compileExpression(expr);
+  budgets.get(compiled)!.steps = 0;
+  let value: unknown;
   try {
-    return (await compileExpression(expr).evaluate(context)) as unknown;
+    value = (await compiled.evaluate(context)) as unknown;
   } catch (err) {
     if (err instanceof ExpressionError) throw err;
-    const e = err as { message?: string; position?: number };
+    const e = err as { message?: string; position?: number; code?: string };
+    if (e.code === 'D1011') {
+      throw new ExpressionLimitError(`expression "${shown(expr)}" nests deeper than ${EXPRESSION_LIMITS.maxDepth} evaluation levels; is it recursive without end?`, expr, 'maxDepth');
+    }
     throw new ExpressionError(`failed: ${e.message ?? String(err)}`, expr, e.position);
+  }
+  checkSize(value, expr);
+  return value;
+}
+
+/** The result's own size; a step can only build so much before the step bound stops it. */
+function checkSize(value: unknown, expr: string): void {
+  if (typeof value === 'string' && value.length > EXPRESSION_LIMITS.maxStringLength) {
+    throw new ExpressionLimitError(`expression "${shown(expr)}" yielded a string of ${value.length} characters; the limit is ${EXPRESSION_LIMITS.maxStringLength}`, expr, 'maxStringLength');
+  }
+  if (Array.isArray(value) && value.length > EXPRESSION_LIMITS.maxArrayLength) {
+    throw new ExpressionLimitError(`expression "${shown(expr)}" yielded a list of ${value.length} items; the limit is ${EXPRESSION_LIMITS.maxArrayLength}`, expr, 'maxArrayLength');
   }
 }
 
@@ -119,7 +197,7 @@ export async function evaluateTemplate(template: string, context: ExpressionCont
   if (whole && !whole[1]!.includes('{{')) {
     const value = await evaluateExpression(whole[1]!.trim(), context);
     // JSONata yields undefined for "no match"; JSON has null.
-    return value === undefined ? null : normalize(value);
+    return value === undefined ? null : normalize(value, whole[1]!.trim());
   }
   let out = '';
   let last = 0;
@@ -130,15 +208,34 @@ export async function evaluateTemplate(template: string, context: ExpressionCont
   return out + template.slice(last);
 }
 
-/** JSONata sequences are arrays with extra flags; make them plain JSON. */
-function normalize(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(normalize);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = normalize(v);
-    return out;
+/**
+ * JSONata sequences are arrays with extra flags; make them plain JSON. A loop
+ * can build a value nested far deeper than any recursion (or Temporal's
+ * payload converter) survives, so this copy is iterative and bounded.
+ */
+function normalize(value: unknown, expr: string): unknown {
+  if (!value || typeof value !== 'object') return value;
+  const copy = (v: object): Record<string, unknown> | unknown[] => (Array.isArray(v) ? new Array<unknown>(v.length) : {});
+  const root = copy(value);
+  const stack: Array<[object, Record<string, unknown> | unknown[], number]> = [[value, root, 1]];
+  while (stack.length > 0) {
+    const [src, dst, depth] = stack.pop()!;
+    if (depth > EXPRESSION_LIMITS.maxResultDepth) {
+      throw new ExpressionLimitError(`expression "${shown(expr)}" produced a value nested more than ${EXPRESSION_LIMITS.maxResultDepth} levels deep`, expr, 'maxResultDepth');
+    }
+    // Index by index for arrays: a sequence's own flags (`sequence`, `keepSingleton`) are not data.
+    const keys = Array.isArray(src) ? src.keys() : Object.keys(src);
+    for (const k of keys) {
+      const v = (src as Record<string | number, unknown>)[k];
+      let out = v;
+      if (v && typeof v === 'object') {
+        out = copy(v);
+        stack.push([v, out as Record<string, unknown> | unknown[], depth + 1]);
+      }
+      (dst as Record<string | number, unknown>)[k] = out;
+    }
   }
-  return value;
+  return root;
 }
 
 /** Evaluates every template inside a JSON value, leaving literals as they are. */

@@ -11,24 +11,73 @@ const K = new Uint32Array([
   0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
-function utf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
-}
+/**
+ * Incremental SHA-256 over text (UTF-8 encoded as it arrives), so a large
+ * definition can be hashed as its canonical JSON is written, without ever
+ * holding that text.
+ */
+export class Sha256 {
+  private readonly h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  private readonly block = new Uint8Array(64);
+  private readonly view = new DataView(this.block.buffer);
+  private readonly w = new Uint32Array(64);
+  private used = 0;
+  private bytes = 0;
+  /** A high surrogate waiting for its pair across update() calls. */
+  private pendingHigh = 0;
 
-export function sha256Hex(text: string): string {
-  const msg = utf8(text);
-  const bitLen = msg.length * 8;
-  const padded = new Uint8Array(((msg.length + 9 + 63) >> 6) << 6);
-  padded.set(msg);
-  padded[msg.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  view.setUint32(padded.length - 8, Math.floor(bitLen / 2 ** 32));
-  view.setUint32(padded.length - 4, bitLen >>> 0);
-  const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-  const w = new Uint32Array(64);
-  const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
-  for (let off = 0; off < padded.length; off += 64) {
-    for (let i = 0; i < 16; i++) w[i] = view.getUint32(off + i * 4);
+  update(text: string): this {
+    for (let i = 0; i < text.length; i++) {
+      let c = text.charCodeAt(i);
+      if (this.pendingHigh) {
+        const high = this.pendingHigh;
+        this.pendingHigh = 0;
+        if (c >= 0xdc00 && c <= 0xdfff) {
+          this.codePoint(0x10000 + ((high - 0xd800) << 10) + (c - 0xdc00));
+          continue;
+        }
+        this.codePoint(0xfffd); // a lone surrogate, as TextEncoder writes it
+      }
+      if (c >= 0xd800 && c <= 0xdbff) {
+        this.pendingHigh = c;
+        continue;
+      }
+      if (c >= 0xdc00 && c <= 0xdfff) c = 0xfffd;
+      this.codePoint(c);
+    }
+    return this;
+  }
+
+  private codePoint(c: number): void {
+    if (c < 0x80) this.byte(c);
+    else if (c < 0x800) {
+      this.byte(0xc0 | (c >> 6));
+      this.byte(0x80 | (c & 63));
+    } else if (c < 0x10000) {
+      this.byte(0xe0 | (c >> 12));
+      this.byte(0x80 | ((c >> 6) & 63));
+      this.byte(0x80 | (c & 63));
+    } else {
+      this.byte(0xf0 | (c >> 18));
+      this.byte(0x80 | ((c >> 12) & 63));
+      this.byte(0x80 | ((c >> 6) & 63));
+      this.byte(0x80 | (c & 63));
+    }
+  }
+
+  private byte(b: number): void {
+    this.block[this.used++] = b;
+    this.bytes++;
+    if (this.used === 64) {
+      this.compress();
+      this.used = 0;
+    }
+  }
+
+  private compress(): void {
+    const { w, h, view } = this;
+    const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
+    for (let i = 0; i < 16; i++) w[i] = view.getUint32(i * 4);
     for (let i = 16; i < 64; i++) {
       const a = w[i - 15]!;
       const b = w[i - 2]!;
@@ -58,17 +107,72 @@ export function sha256Hex(text: string): string {
     h[6] = (h[6]! + g) >>> 0;
     h[7] = (h[7]! + hh) >>> 0;
   }
-  return [...h].map((x) => x.toString(16).padStart(8, '0')).join('');
+
+  /** The digest as hex; the hasher is spent afterwards. */
+  hex(): string {
+    if (this.pendingHigh) {
+      this.pendingHigh = 0;
+      this.codePoint(0xfffd);
+    }
+    const bitLen = this.bytes * 8;
+    this.byte(0x80);
+    while (this.used !== 56) this.byte(0);
+    this.view.setUint32(56, Math.floor(bitLen / 2 ** 32));
+    this.view.setUint32(60, bitLen >>> 0);
+    this.compress();
+    return [...this.h].map((x) => x.toString(16).padStart(8, '0')).join('');
+  }
 }
 
-/** JSON with object keys sorted, so equal definitions hash equally. */
+export function sha256Hex(text: string): string {
+  return new Sha256().update(text).hex();
+}
+
+/**
+ * JSON with object keys sorted (by UTF-16 code units), so equal definitions
+ * hash equally. Written into one array of parts: a 100,000-node definition
+ * would otherwise build and copy millions of intermediate strings.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  const parts: string[] = [];
+  writeCanonical(value, { push: (...p: string[]) => void parts.push(...p) });
+  return parts.join('');
+}
+
+/** SHA-256 of canonicalJson(value), without building that text. */
+export function canonicalHash(value: unknown): string {
+  const sha = new Sha256();
+  writeCanonical(value, { push: (...p: string[]) => p.forEach((x) => sha.update(x)) });
+  return sha.hex();
+}
+
+interface Sink {
+  push(...parts: string[]): void;
+}
+
+function writeCanonical(value: unknown, parts: Sink): void {
+  if (Array.isArray(value)) {
+    parts.push('[');
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) parts.push(',');
+      writeCanonical(value[i], parts);
+    }
+    parts.push(']');
+    return;
   }
-  return JSON.stringify(value) ?? 'null';
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj).sort();
+    parts.push('{');
+    let first = true;
+    for (const k of keys) {
+      if (obj[k] === undefined) continue;
+      parts.push(first ? '' : ',', JSON.stringify(k), ':');
+      first = false;
+      writeCanonical(obj[k], parts);
+    }
+    parts.push('}');
+    return;
+  }
+  parts.push(JSON.stringify(value) ?? 'null');
 }

@@ -6,7 +6,7 @@
  * compiled form exactly.
  */
 import { canonicalJson } from './hash';
-import type { CompiledActivityCall, CompiledDag, CompiledNode, CompiledRetry, CompiledTimeouts } from './types';
+import { BUILTIN_DEFAULTS, type CompiledActivityCall, type CompiledDag, type CompiledNode, type CompiledRetry, type CompiledTimeouts } from './types';
 
 export const PACKED_FORMAT = 'weft-dag/1';
 
@@ -41,8 +41,8 @@ function mostCommon<T>(values: T[], fallback: T): T {
 export function packDag(dag: CompiledDag): PackedDag {
   const calls = dag.nodes.flatMap((n) => [n.call, n.compensate].filter((c): c is CompiledActivityCall => c !== undefined));
   const common = {
-    retry: mostCommon(calls.map((c) => c.retry), { maximumAttempts: 3, initialIntervalMs: 1000, backoffCoefficient: 2, maximumIntervalMs: 60_000, nonRetryableErrorTypes: [] }),
-    timeouts: mostCommon(calls.map((c) => c.timeouts), { startToCloseMs: 300_000 }),
+    retry: mostCommon(calls.map((c) => c.retry), { ...BUILTIN_DEFAULTS.retry, nonRetryableErrorTypes: [] }),
+    timeouts: mostCommon(calls.map((c) => c.timeouts), { startToCloseMs: BUILTIN_DEFAULTS.startToCloseMs }),
   };
   const retryKey = canonicalJson(common.retry);
   const timeoutsKey = canonicalJson(common.timeouts);
@@ -62,7 +62,7 @@ export function packDag(dag: CompiledDag): PackedDag {
         ...rest,
         ...(kind !== 'activity' ? { kind } : {}),
         ...(after.length ? { after } : {}),
-        ...(trigger !== 'all-success' ? { trigger } : {}),
+        ...(trigger !== BUILTIN_DEFAULTS.trigger ? { trigger } : {}),
         ...(onError !== 'fail' ? { onError } : {}),
         ...(call ? { call: packCall(call) } : {}),
         ...(compensate ? { compensate: packCall(compensate) } : {}),
@@ -78,7 +78,7 @@ export function unpackDag(packed: PackedDag): CompiledDag {
     ...head,
     nodes: nodes.map((n) => {
       const { call, compensate, ...rest } = n;
-      const node: CompiledNode = { ...rest, kind: n.kind ?? 'activity', after: n.after ?? [], trigger: n.trigger ?? 'all-success', onError: n.onError ?? 'fail' };
+      const node: CompiledNode = { ...rest, kind: n.kind ?? 'activity', after: n.after ?? [], trigger: n.trigger ?? BUILTIN_DEFAULTS.trigger, onError: n.onError ?? 'fail' };
       if (call) node.call = unpackCall(call);
       if (compensate) node.compensate = unpackCall(compensate);
       return node;

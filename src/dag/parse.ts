@@ -70,8 +70,22 @@ export function parseDefinitionText(text: string, opts: ParseDefinitionOptions =
   return value;
 }
 
+/** The YAML parser and JSON error scanner recurse; a document nested thousands deep exhausts the stack. */
+const TOO_DEEP = 'the document nests too deeply to read (values nest at most 64 levels; see docs/limits.md)';
+
 function parseYaml(text: string, filename: string | undefined): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
+  } catch (err) {
+    if (err instanceof RangeError) throw new DefinitionSyntaxError([syntaxIssue('yaml', 1, 1, TOO_DEEP)], filename, 'yaml');
+    throw err;
+  }
+  const overflow = doc.errors.find((e) => e.message.includes('Maximum call stack size exceeded'));
+  if (overflow) {
+    const { line, column } = overflow.linePos ? { line: overflow.linePos[0].line, column: overflow.linePos[0].col } : lineColumn(text, overflow.pos[0]);
+    throw new DefinitionSyntaxError([syntaxIssue('yaml', line, column, TOO_DEEP)], filename, 'yaml');
+  }
   if (doc.errors.length > 0) {
     const issues = doc.errors.map((err) => {
       const { line, column } = err.linePos ? { line: err.linePos[0].line, column: err.linePos[0].col } : lineColumn(text, err.pos[0]);
@@ -86,8 +100,8 @@ function parseYaml(text: string, filename: string | undefined): unknown {
   try {
     return doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    // Alias expansion past the limit (a "billion laughs" document), or a bad merge key.
-    throw new DefinitionSyntaxError([syntaxIssue('yaml', 1, 1, (err as Error).message)], filename, 'yaml');
+    // Alias expansion past the limit (a "billion laughs" document), a bad merge key, or a document too deep.
+    throw new DefinitionSyntaxError([syntaxIssue('yaml', 1, 1, err instanceof RangeError ? TOO_DEEP : (err as Error).message)], filename, 'yaml');
   }
 }
 
@@ -96,7 +110,14 @@ function parseJson(text: string, filename: string | undefined): unknown {
     return JSON.parse(text) as unknown;
   } catch (err) {
     // JSON.parse's messages differ between Node versions and often lack a position; find it ourselves.
-    const found = locateJsonError(text) ?? { offset: 0, message: (err as Error).message };
+    let found: { offset: number; message: string } | undefined;
+    try {
+      found = locateJsonError(text);
+    } catch (scanError) {
+      if (!(scanError instanceof RangeError)) throw scanError;
+      found = { offset: 0, message: `${(err as Error).message}; ${TOO_DEEP}` };
+    }
+    found ??= { offset: 0, message: (err as Error).message };
     const { line, column } = lineColumn(text, found.offset);
     throw new DefinitionSyntaxError([syntaxIssue('json', line, column, found.message)], filename, 'json');
   }

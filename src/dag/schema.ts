@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { durationError, parseDuration } from './duration';
+import { FIXED_LIMITS } from './limits';
 
 export const TRIGGER_RULES = ['all-success', 'all-done', 'one-success', 'one-failed', 'none-failed'] as const;
 export const ON_FAILURE = ['fail-fast', 'continue', 'compensate'] as const;
@@ -30,26 +31,38 @@ export const durationSchema = z.custom<string | number>(
   { error: (iss) => durationError(iss.input) },
 );
 
+/** Timeouts and retry intervals: Temporal reads 0 as "unset", so a 0 that validated would never take effect. */
+export const positiveDurationSchema = durationSchema.refine((v) => parseDuration(v)! > 0, {
+  error: (iss) => `expected a duration greater than 0 (at least 1ms), got ${JSON.stringify(iss.input)}`,
+});
+
+const int = (label: string, min: number, max: number) =>
+  z
+    .number()
+    .int()
+    .min(min, `${label} is at least ${min}`)
+    .max(max, `${label} is at most ${max}`);
+
 export const retrySchema = z
   .object({
     /** 0 means unlimited. */
-    maximumAttempts: z.number().int().min(0),
-    initialInterval: durationSchema,
-    backoffCoefficient: z.number().min(1),
-    maximumInterval: durationSchema,
+    maximumAttempts: int('maximumAttempts (0 means unlimited)', 0, FIXED_LIMITS.maxRetryAttempts),
+    initialInterval: positiveDurationSchema,
+    backoffCoefficient: z.number().min(1, 'backoffCoefficient is at least 1').max(FIXED_LIMITS.maxBackoffCoefficient, `backoffCoefficient is at most ${FIXED_LIMITS.maxBackoffCoefficient}`),
+    maximumInterval: positiveDurationSchema,
     nonRetryableErrorTypes: z.array(z.string().min(1)),
   })
   .partial()
   .strict();
 
 export const timeoutSchema = z.union([
-  durationSchema,
+  positiveDurationSchema,
   z
     .object({
-      startToClose: durationSchema,
-      scheduleToClose: durationSchema,
-      scheduleToStart: durationSchema,
-      heartbeat: durationSchema,
+      startToClose: positiveDurationSchema,
+      scheduleToClose: positiveDurationSchema,
+      scheduleToStart: positiveDurationSchema,
+      heartbeat: positiveDurationSchema,
     })
     .partial()
     .strict(),
@@ -57,7 +70,11 @@ export const timeoutSchema = z.union([
 
 const jsonValue: z.ZodType<unknown> = z.unknown();
 const expressionString = z.string().min(1);
-const activityName = z.string().regex(ACTIVITY_NAME_PATTERN, 'expected a registry name such as http.request');
+const activityName = z
+  .string()
+  .max(FIXED_LIMITS.maxActivityNameLength, { error: `an activity name is at most ${FIXED_LIMITS.maxActivityNameLength} characters`, abort: true })
+  .regex(ACTIVITY_NAME_PATTERN, 'expected a registry name such as http.request');
+const taskQueue = z.string().min(1).max(FIXED_LIMITS.maxTaskQueueLength, `a task queue name is at most ${FIXED_LIMITS.maxTaskQueueLength} characters`);
 const priority = z.number().int().min(1).max(5);
 
 export const compensateSchema = z
@@ -66,7 +83,7 @@ export const compensateSchema = z
     input: jsonValue.optional(),
     retry: retrySchema.optional(),
     timeout: timeoutSchema.optional(),
-    taskQueue: z.string().min(1).optional(),
+    taskQueue: taskQueue.optional(),
   })
   .strict();
 
@@ -75,15 +92,18 @@ export const mapSchema = z
     /** An expression that yields a list, or a literal list. */
     items: z.union([expressionString, z.array(jsonValue)]),
     /** Most items (or batches) in flight at once. */
-    concurrency: z.number().int().min(1).optional(),
+    concurrency: int('map.concurrency', 1, FIXED_LIMITS.maxConcurrency).optional(),
     /** Items per activity call; with more than 1, `item` is the batch. */
-    batchSize: z.number().int().min(1).optional(),
+    batchSize: int('map.batchSize', 1, FIXED_LIMITS.maxBatchSize).optional(),
   })
   .strict();
 
 export const nodeSchema = z
   .object({
-    id: z.string().regex(NODE_ID_PATTERN, 'expected an id of letters, digits, _ and - that starts with a letter or _'),
+    id: z
+      .string()
+      .max(FIXED_LIMITS.maxNodeIdLength, { error: `a node id is at most ${FIXED_LIMITS.maxNodeIdLength} characters (it is part of activity ids and idempotency keys)`, abort: true })
+      .regex(NODE_ID_PATTERN, 'expected an id of letters, digits, _ and - that starts with a letter or _'),
     type: z.enum(NODE_TYPES).optional(),
     description: z.string().optional(),
     activity: activityName.optional(),
@@ -91,7 +111,7 @@ export const nodeSchema = z
     after: z.array(z.string()).optional(),
     retry: retrySchema.optional(),
     timeout: timeoutSchema.optional(),
-    taskQueue: z.string().min(1).optional(),
+    taskQueue: taskQueue.optional(),
     priority: priority.optional(),
     /** Wait this long once dependencies are done: a duration, or an expression that yields one. */
     delay: z.union([z.number(), z.string().min(1)]).optional(),
@@ -113,7 +133,7 @@ export const nodeSchema = z
       .strict()
       .optional(),
     /** For onError: ask — how long to wait for a decision before failing. @defaultValue 7d */
-    askTimeout: durationSchema.optional(),
+    askTimeout: positiveDurationSchema.optional(),
   })
   .strict();
 
@@ -121,20 +141,26 @@ export const defaultsSchema = z
   .object({
     retry: retrySchema.optional(),
     timeout: timeoutSchema.optional(),
-    taskQueue: z.string().min(1).optional(),
+    taskQueue: taskQueue.optional(),
     priority: priority.optional(),
   })
   .strict();
 
 export const dagSchema = z
   .object({
-    name: z.string().regex(DAG_NAME_PATTERN, 'expected lowercase letters, digits, ".", "_" and "-"'),
+    name: z
+      .string()
+      .max(FIXED_LIMITS.maxNameLength, {
+        error: (iss) => `a DAG name is at most ${FIXED_LIMITS.maxNameLength} characters (it starts every run's workflow id and is a search attribute), got ${String((iss.input as string).length)}`,
+        abort: true,
+      })
+      .regex(DAG_NAME_PATTERN, 'expected lowercase letters, digits, ".", "_" and "-"'),
     description: z.string().optional(),
     /** JSON Schema for the run input, checked when a run starts. */
     input: z.record(z.string(), jsonValue).optional(),
     defaults: defaultsSchema.optional(),
     /** Most nodes in flight at once in one run. */
-    concurrency: z.number().int().min(1).optional(),
+    concurrency: int('concurrency', 1, FIXED_LIMITS.maxConcurrency).optional(),
     onFailure: z.enum(ON_FAILURE).optional(),
     /** Run result; default: the outputs of the sink nodes, by id. */
     output: jsonValue.optional(),

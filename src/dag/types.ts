@@ -78,16 +78,36 @@ export interface CompiledDag {
   nodes: CompiledNode[];
 }
 
-/** Defaults applied where neither the node nor the DAG's `defaults` say otherwise. */
+/**
+ * Defaults applied where neither the node nor the DAG's `defaults` say
+ * otherwise. The one place they are defined: compile.ts applies them and
+ * pack.ts falls back to them.
+ */
 export const BUILTIN_DEFAULTS = {
   retry: { maximumAttempts: 3, initialIntervalMs: 1000, backoffCoefficient: 2, maximumIntervalMs: 60_000, nonRetryableErrorTypes: [] as string[] },
+  /** @defaultValue 5m */
   startToCloseMs: 5 * 60_000,
+  /**
+   * Heartbeat timeout of the built-ins that heartbeat (HEARTBEATING_BUILTINS),
+   * unless the node or its DAG's defaults set one. They beat every second; the
+   * SDK sends beats at most every 80% of this, which leaves 3 s of slack.
+   * @defaultValue 15s
+   */
+  builtinHeartbeatMs: 15_000,
+  /** @defaultValue 7d */
   approvalTimeoutMs: 7 * 86_400_000,
   concurrency: 20,
   mapConcurrency: 10,
   onFailure: 'fail-fast' as OnFailure,
   trigger: 'all-success' as TriggerRule,
 };
+
+/**
+ * Built-in activities (src/activities/builtins) that heartbeat while they run.
+ * src/dag cannot import them (they use Node), so a unit test keeps this list
+ * in step with the registry.
+ */
+export const HEARTBEATING_BUILTINS: ReadonlySet<string> = new Set(['http.request', 'notify.webhook', 'sleep']);
 
 export type NodeState = 'pending' | 'waiting' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 export const TERMINAL_STATES: ReadonlySet<NodeState> = new Set(['succeeded', 'failed', 'skipped', 'cancelled']);

@@ -1,58 +1,35 @@
 /**
  * Validates a DAG definition before anything starts, and reports every
- * problem with its path: schema errors (unknown fields, bad durations), and the
- * rules that span fields: duplicate ids, missing dependencies, cycles, unknown
+ * problem with its path: size and depth limits, schema errors (unknown
+ * fields, bad durations, bounds), a bad input JSON Schema, and the rules that
+ * span fields: duplicate ids, missing dependencies, cycles, unknown
  * activities, expressions that do not parse or that read nodes not upstream.
+ *
+ * The order matters: the shape check walks the raw value without recursion
+ * and stops at a definition that is too large or too deep, so nothing after
+ * it (zod, template scans, the hash) can exhaust the stack. The rest is
+ * linear in the size of the definition; see reachability.ts.
  */
 import type { z } from 'zod';
 import { dagSchema, type DagDefinition } from './schema';
-import { parseDuration, durationError } from './duration';
-import { collectTemplates, compileExpression, ExpressionError, isTemplate, referencedNodes, templateExpressions } from './expressions';
+import { analyzeExpression } from './expression-refs';
+import { inputSchemaIssues } from './input-schema';
+import { DagValidationError, finishIssues, type DagIssue, type DagIssueCode } from './issues';
+import { resolveLimits, type DagLimits } from './limits';
+import { checkNode, rawNodes, templateSites, type ExpressionSite, type RawNode } from './node-rules';
+import { DependencyGraph, type UpstreamQuery } from './reachability';
+import { checkShape } from './shape';
 
-export type DagIssueCode =
-  | 'schema'
-  | 'unknown_field'
-  | 'duplicate_id'
-  | 'missing_dependency'
-  | 'self_dependency'
-  | 'cycle'
-  | 'unknown_activity'
-  | 'bad_duration'
-  | 'bad_time'
-  | 'bad_expression'
-  | 'not_upstream'
-  | 'unknown_node'
-  | 'node_kind'
-  /** The file is not valid YAML/JSON (see src/dag/parse.ts). */
-  | 'syntax'
-  /** The file does not exist or cannot be read. */
-  | 'unreadable'
-  /** Two definition files in one folder use the same DAG name. */
-  | 'duplicate_name';
-
-export interface DagIssue {
-  /** Where the problem is, e.g. `nodes[2].after[0]` or `nodes[1].input.url`. */
-  path: string;
-  code: DagIssueCode;
-  message: string;
-}
+export { DagValidationError, type DagIssue, type DagIssueCode };
 
 export interface ValidateOptions {
   /** Registered activity names; when given, unknown activities are errors. */
   activities?: Iterable<string>;
+  /** Size limits; each one left out keeps its default (DEFAULT_LIMITS in limits.ts). */
+  limits?: Partial<DagLimits>;
 }
 
 export type ValidationResult = { ok: true; dag: DagDefinition } | { ok: false; issues: DagIssue[] };
-
-export class DagValidationError extends Error {
-  override readonly name = 'DagValidationError';
-  constructor(
-    readonly issues: readonly DagIssue[],
-    readonly source?: string,
-  ) {
-    super(`Invalid DAG${source ? ` in ${source}` : ''}:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`);
-  }
-}
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
@@ -85,238 +62,121 @@ function zodIssues(error: { issues: ZodIssue[] }, prefix: PropertyKey[] = []): D
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), code: 'unknown_field', message: `unknown field "${key}"` }));
     }
-    const isDuration = issue.message.startsWith('expected a duration');
+    const isDuration = /^(expected a duration|duration )/.test(issue.message);
     return [{ path: formatPath(issue.path), code: isDuration ? 'bad_duration' : 'schema', message: issue.message }];
   });
 }
 
-interface RawNode {
-  index: number;
-  id: string;
-  raw: Record<string, unknown>;
-  after: string[];
-}
-
-function rawNodes(raw: unknown): RawNode[] {
-  if (!raw || typeof raw !== 'object') return [];
-  const nodes = (raw as { nodes?: unknown }).nodes;
-  if (!Array.isArray(nodes)) return [];
-  return nodes.flatMap((n: unknown, index) => {
-    if (!n || typeof n !== 'object' || typeof (n as { id?: unknown }).id !== 'string') return [];
-    const r = n as Record<string, unknown>;
-    const after = Array.isArray(r.after) ? r.after.filter((a): a is string => typeof a === 'string') : [];
-    return [{ index, id: r.id as string, raw: r, after }];
+/** Duplicate ids, dependencies on missing nodes or on self; returns each node's parents by index. */
+function dependencyRules(list: RawNode[], issues: DagIssue[]): { parents: number[][]; firstIndex: Map<string, number> } {
+  const firstIndex = new Map<string, number>();
+  list.forEach((node, k) => {
+    const first = firstIndex.get(node.id);
+    if (first === undefined) firstIndex.set(node.id, k);
+    else issues.push({ path: `nodes[${node.index}].id`, code: 'duplicate_id', message: `duplicate node id "${node.id}" (first defined at nodes[${list[first]!.index}])` });
   });
-}
-
-/** Finds cycles with a DFS; each is reported once, as the path that closes it. */
-function findCycles(nodes: Map<string, RawNode>): string[][] {
-  const color = new Map<string, 0 | 1 | 2>();
-  const stack: string[] = [];
-  const cycles: string[][] = [];
-  const seen = new Set<string>();
-  const visit = (id: string): void => {
-    color.set(id, 1);
-    stack.push(id);
-    for (const dep of nodes.get(id)?.after ?? []) {
-      if (!nodes.has(dep) || dep === id) continue;
-      const c = color.get(dep) ?? 0;
-      if (c === 1) {
-        const cycle = [...stack.slice(stack.indexOf(dep)), dep].reverse();
-        const key = [...cycle.slice(0, -1)].sort().join(',');
-        if (!seen.has(key)) {
-          seen.add(key);
-          cycles.push(cycle);
-        }
-      } else if (c === 0) visit(dep);
-    }
-    stack.pop();
-    color.set(id, 2);
-  };
-  for (const id of nodes.keys()) if ((color.get(id) ?? 0) === 0) visit(id);
-  return cycles;
-}
-
-/** All transitive dependencies of each node (cycle-safe). */
-function ancestors(nodes: Map<string, RawNode>): Map<string, Set<string>> {
-  const memo = new Map<string, Set<string>>();
-  const compute = (id: string, visiting: Set<string>): Set<string> => {
-    const cached = memo.get(id);
-    if (cached) return cached;
-    const out = new Set<string>();
-    visiting.add(id);
-    for (const dep of nodes.get(id)?.after ?? []) {
-      if (!nodes.has(dep) || visiting.has(dep)) continue;
-      out.add(dep);
-      for (const a of compute(dep, visiting)) out.add(a);
-    }
-    visiting.delete(id);
-    memo.set(id, out);
+  const parents = list.map((node) => {
+    const out: number[] = [];
+    node.after.forEach((dep, k) => {
+      const at = `nodes[${node.index}].after[${k}]`;
+      const d = firstIndex.get(dep);
+      if (dep === node.id) issues.push({ path: at, code: 'self_dependency', message: `node "${node.id}" depends on itself` });
+      else if (d === undefined) issues.push({ path: at, code: 'missing_dependency', message: `node "${node.id}" depends on "${dep}", which is not a node in this DAG` });
+      else out.push(d);
+    });
     return out;
-  };
-  for (const id of nodes.keys()) compute(id, new Set());
-  return memo;
+  });
+  return { parents, firstIndex };
 }
 
-function checkTemplates(value: unknown, basePath: string, allowed: ReadonlySet<string>, known: ReadonlySet<string>, owner: string | undefined, issues: DagIssue[]): void {
-  for (const { path, template } of collectTemplates(value)) {
-    checkExpressionList(templateExpressions(template), path ? `${basePath}.${path}` : basePath, allowed, known, owner, issues);
+const SHOWN_CYCLE_NODES = 20;
+
+function cycleIssues(graph: DependencyGraph, list: RawNode[], issues: DagIssue[]): void {
+  for (const found of graph.cycles(10)) {
+    // Start at the node defined first, so the report does not depend on where the search began.
+    let first = 0;
+    found.forEach((k, i) => (k < found[first]! ? (first = i) : undefined));
+    const cycle = [...found.slice(first), ...found.slice(0, first)];
+    const ids = cycle.map((k) => list[k]!.id);
+    const shown = ids.length <= SHOWN_CYCLE_NODES ? ids : [...ids.slice(0, SHOWN_CYCLE_NODES - 2), `… ${ids.length - SHOWN_CYCLE_NODES + 1} more …`, ids[ids.length - 1]!];
+    const size = ids.length > SHOWN_CYCLE_NODES ? ` of ${ids.length} nodes` : '';
+    issues.push({ path: `nodes[${list[cycle[0]!]!.index}].after`, code: 'cycle', message: `cycle${size}: ${[...shown, ids[0]!].join(' → ')}` });
   }
 }
 
-function checkExpressionList(exprs: string[], path: string, allowed: ReadonlySet<string>, known: ReadonlySet<string>, owner: string | undefined, issues: DagIssue[]): void {
-  for (const expr of exprs) {
+function activityRules(list: RawNode[], registry: ReadonlySet<string>, issues: DagIssue[]): void {
+  const known = [...registry].sort().join(', ') || '(none)';
+  for (const node of list) {
+    const comp = (node.raw.compensate as { activity?: unknown } | undefined)?.activity;
+    for (const [field, value] of [['activity', node.raw.activity], ['compensate.activity', comp]] as const) {
+      if (typeof value === 'string' && !registry.has(value)) {
+        issues.push({ path: `nodes[${node.index}].${field}`, code: 'unknown_activity', message: `unknown activity "${value}"; registered: ${known}` });
+      }
+    }
+  }
+}
+
+/** Parses every expression, and checks that each `nodes.X` it reads is upstream of its node. */
+function expressionRules(sites: ExpressionSite[], list: RawNode[], firstIndex: Map<string, number>, graph: DependencyGraph, limits: DagLimits, issues: DagIssue[]): void {
+  const queries: UpstreamQuery[] = [];
+  const asked: Array<{ site: ExpressionSite; ref: string }> = [];
+  for (const site of sites) {
+    const { expr, path } = site;
     if (!expr) {
       issues.push({ path, code: 'bad_expression', message: 'empty {{ }} expression' });
       continue;
     }
-    let refs: Set<string>;
-    try {
-      compileExpression(expr);
-      refs = referencedNodes(expr);
-    } catch (err) {
-      issues.push({ path, code: 'bad_expression', message: `expression "${expr}" ${err instanceof ExpressionError ? err.message : String(err)}` });
+    if (expr.length > limits.maxExpressionLength) {
+      issues.push({ path, code: 'too_long', message: `an expression is at most ${limits.maxExpressionLength} characters (limits.maxExpressionLength), this one has ${expr.length}` });
       continue;
     }
-    for (const ref of refs) {
-      if (!known.has(ref)) {
-        issues.push({ path, code: 'unknown_node', message: `expression "${expr}" reads nodes.${ref}, which is not a node in this DAG` });
-      } else if (!allowed.has(ref)) {
-        issues.push({
-          path,
-          code: 'not_upstream',
-          message: `expression "${expr}" reads nodes.${ref}, which is not upstream of "${owner}"; add it (or a node after it) to "after"`,
-        });
+    const analysis = analyzeExpression(expr);
+    const shown = expr.length > 200 ? `${expr.slice(0, 200)}…` : expr;
+    if (!analysis.ok) {
+      issues.push({ path, code: 'bad_expression', message: `expression "${shown}" ${analysis.message}` });
+      continue;
+    }
+    const owner = site.owner >= 0 ? list[site.owner]! : undefined;
+    for (const ref of new Set(analysis.refs)) {
+      const target = firstIndex.get(ref);
+      if (target === undefined) {
+        issues.push({ path, code: 'unknown_node', message: `expression "${shown}" reads nodes.${ref}, which is not a node in this DAG` });
+      } else if (owner && !(site.selfAllowed && ref === owner.id)) {
+        queries.push({ node: site.owner, target });
+        asked.push({ site, ref });
       }
     }
   }
-}
-
-/**
- * ISO 8601 date, or date-time with `Z` or an offset. Date.parse alone accepts
- * "1" or "Dec 1", and reads a date-time without a zone in the worker's local
- * time zone, which differs between workers.
- */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/;
-function isIsoTime(value: string): boolean {
-  return ISO_TIME.test(value) && !Number.isNaN(Date.parse(value));
-}
-
-/** A field that is always an expression: `{{ expr }}`, or a bare expression. */
-function expressionField(value: string): string[] {
-  return isTemplate(value) ? templateExpressions(value) : [value];
+  graph.upstream(queries).forEach((upstream, k) => {
+    if (upstream) return;
+    const { site, ref } = asked[k]!;
+    const owner = list[site.owner]!.id;
+    const shown = site.expr.length > 200 ? `${site.expr.slice(0, 200)}…` : site.expr;
+    issues.push({ path: site.path, code: 'not_upstream', message: `expression "${shown}" reads nodes.${ref}, which is not upstream of "${owner}"; add it (or a node after it) to "after"` });
+  });
 }
 
 export function validateDag(raw: unknown, opts: ValidateOptions = {}): ValidationResult {
-  const issues: DagIssue[] = [];
+  const limits = resolveLimits(opts.limits);
+  const shape = checkShape(raw, limits);
+  if (shape.fatal.length > 0) return { ok: false, issues: finishIssues([...shape.fatal, ...shape.issues], limits.maxIssues) };
+  const issues: DagIssue[] = [...shape.issues];
   const parsed = dagSchema.safeParse(raw);
   if (!parsed.success) issues.push(...zodIssues(parsed.error));
+  issues.push(...inputSchemaIssues((raw as { input?: unknown } | null)?.input));
 
   // Cross-field rules run on whatever nodes have an id, so one pass reports everything.
   const list = rawNodes(raw);
-  const byId = new Map<string, RawNode>();
-  for (const node of list) {
-    const first = byId.get(node.id);
-    if (first) {
-      issues.push({ path: `nodes[${node.index}].id`, code: 'duplicate_id', message: `duplicate node id "${node.id}" (first defined at nodes[${first.index}])` });
-    } else byId.set(node.id, node);
-  }
-  const known = new Set(byId.keys());
-  const registry = opts.activities ? new Set(opts.activities) : undefined;
+  const { parents, firstIndex } = dependencyRules(list, issues);
+  if (opts.activities) activityRules(list, new Set(opts.activities), issues);
+  const sites: ExpressionSite[] = [];
+  list.forEach((node, k) => checkNode(node, k, issues, sites));
+  if (raw && typeof raw === 'object') templateSites((raw as { output?: unknown }).output, 'output', -1, false, sites);
 
-  for (const node of list) {
-    const p = `nodes[${node.index}]`;
-    node.after.forEach((dep, k) => {
-      if (dep === node.id) issues.push({ path: `${p}.after[${k}]`, code: 'self_dependency', message: `node "${node.id}" depends on itself` });
-      else if (!known.has(dep)) issues.push({ path: `${p}.after[${k}]`, code: 'missing_dependency', message: `node "${node.id}" depends on "${dep}", which is not a node in this DAG` });
-    });
-    const kind = node.raw.type ?? 'activity';
-    if (kind === 'activity' && node.raw.activity === undefined) {
-      issues.push({ path: `${p}.activity`, code: 'node_kind', message: `node "${node.id}" needs an activity (or type: approval)` });
-    }
-    if (kind === 'approval') {
-      for (const field of ['activity', 'map', 'compensate', 'retry', 'input'] as const) {
-        if (node.raw[field] !== undefined) issues.push({ path: `${p}.${field}`, code: 'node_kind', message: `an approval node has no ${field}` });
-      }
-      // A scalar that is not a duration is already reported by the schema.
-      const t = node.raw.timeout;
-      if (t !== null && typeof t === 'object') {
-        issues.push({ path: `${p}.timeout`, code: 'bad_duration', message: `an approval's timeout is its deadline: ${durationError(t)}` });
-      }
-    }
-    if (registry) {
-      for (const [field, value] of [['activity', node.raw.activity], ['compensate.activity', (node.raw.compensate as { activity?: unknown } | undefined)?.activity]] as const) {
-        if (typeof value === 'string' && !registry.has(value)) {
-          issues.push({ path: `${p}.${field}`, code: 'unknown_activity', message: `unknown activity "${value}"; registered: ${[...registry].sort().join(', ') || '(none)'}` });
-        }
-      }
-    }
-    if (typeof node.raw.delay === 'string' && !isTemplate(node.raw.delay) && parseDuration(node.raw.delay) === undefined) {
-      issues.push({ path: `${p}.delay`, code: 'bad_duration', message: durationError(node.raw.delay) });
-    }
-    if (typeof node.raw.delay === 'number' && parseDuration(node.raw.delay) === undefined) {
-      issues.push({ path: `${p}.delay`, code: 'bad_duration', message: durationError(node.raw.delay) });
-    }
-    if (typeof node.raw.at === 'string' && !isTemplate(node.raw.at) && !isIsoTime(node.raw.at)) {
-      issues.push({
-        path: `${p}.at`,
-        code: 'bad_time',
-        message: `expected an ISO 8601 time with a time zone such as 2026-12-01T09:00:00Z, or a {{ expression }}, got ${JSON.stringify(node.raw.at)}`,
-      });
-    }
-    if (node.raw.delay !== undefined && node.raw.at !== undefined) {
-      issues.push({ path: `${p}.at`, code: 'schema', message: 'give either delay or at, not both' });
-    }
-    if (node.raw.onError === 'notify' && node.raw.notify === undefined) {
-      issues.push({ path: `${p}.notify`, code: 'schema', message: 'onError: notify needs notify: { url }' });
-    }
-    if (node.raw.notify !== undefined && node.raw.onError !== 'notify') {
-      issues.push({ path: `${p}.notify`, code: 'schema', message: 'notify applies only with onError: notify' });
-    }
-    if (node.raw.askTimeout !== undefined && node.raw.onError !== 'ask') {
-      issues.push({ path: `${p}.askTimeout`, code: 'schema', message: 'askTimeout applies only with onError: ask' });
-    }
-    const items = (node.raw.map as { items?: unknown } | undefined)?.items;
-    if (typeof items === 'string' && !isTemplate(items)) {
-      issues.push({ path: `${p}.map.items`, code: 'bad_expression', message: `expected a {{ expression }} that yields a list, or a list, got ${JSON.stringify(items)}` });
-    }
-  }
+  const graph = new DependencyGraph(parents);
+  if (graph.hasCycle) cycleIssues(graph, list, issues);
+  expressionRules(sites, list, firstIndex, graph, limits, issues);
 
-  for (const cycle of findCycles(byId)) {
-    const first = byId.get(cycle[0]!)!;
-    issues.push({ path: `nodes[${first.index}].after`, code: 'cycle', message: `cycle: ${cycle.join(' → ')}` });
-  }
-
-  const up = ancestors(byId);
-  for (const node of list) {
-    const p = `nodes[${node.index}]`;
-    const allowed = up.get(node.id) ?? new Set<string>();
-    const r = node.raw;
-    checkTemplates(r.input, `${p}.input`, allowed, known, node.id, issues);
-    if (typeof r.when === 'string') checkExpressionList(expressionField(r.when), `${p}.when`, allowed, known, node.id, issues);
-    if (typeof r.delay === 'string' && isTemplate(r.delay)) checkTemplates(r.delay, `${p}.delay`, allowed, known, node.id, issues);
-    if (typeof r.at === 'string' && isTemplate(r.at)) checkTemplates(r.at, `${p}.at`, allowed, known, node.id, issues);
-    const map = r.map as { items?: unknown } | undefined;
-    if (map && typeof map.items === 'string' && isTemplate(map.items)) checkTemplates(map.items, `${p}.map.items`, allowed, known, node.id, issues);
-    checkTemplates((r.notify as { url?: unknown } | undefined)?.url, `${p}.notify.url`, new Set([...allowed, node.id]), known, node.id, issues);
-    const comp = r.compensate as { input?: unknown } | undefined;
-    // A compensation may read the output of the node it undoes.
-    if (comp) checkTemplates(comp.input, `${p}.compensate.input`, new Set([...allowed, node.id]), known, node.id, issues);
-  }
-  if (raw && typeof raw === 'object') {
-    checkTemplates((raw as { output?: unknown }).output, 'output', known, known, 'the DAG output', issues);
-  }
-
-  if (issues.length > 0 || !parsed.success) return { ok: false, issues: dedupe(issues) };
+  if (issues.length > 0 || !parsed.success) return { ok: false, issues: finishIssues(issues, limits.maxIssues) };
   return { ok: true, dag: parsed.data };
-}
-
-function dedupe(issues: DagIssue[]): DagIssue[] {
-  const seen = new Set<string>();
-  return issues.filter((i) => {
-    const key = `${i.path}|${i.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

@@ -1,0 +1,87 @@
+/**
+ * Issue 8, item 1: an expression that recurses without end used to abort the
+ * worker process ("async hook stack has become corrupted"), and every worker
+ * that picked the run up after it. Now each evaluation is bounded in depth and
+ * steps: the expression fails its node (or, for `output`, the run), and the
+ * same worker goes on to run another DAG.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { statusQuery } from '../../../src/workflows/messages';
+import { devServerEnv } from '../../helpers/temporal';
+import { dagWorker, Recorder, type DagWorker } from '../../helpers/dag';
+
+/** The definition from the issue: self-application, in tail position, so it loops rather than nests. */
+const LOOP = 'function($x){$x($x)}(function($x){$x($x)})';
+/** Recursion that is not a tail call: it nests until the depth bound. */
+const DEEP = '($f := function($n){ 1 + $f($n + 1) }; $f(0))';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await devServerEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  const cause = (err as WorkflowFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+/** After a hostile run, the worker that ran it still runs DAGs to success. */
+async function expectWorkerAlive(w: DagWorker, rec: Recorder): Promise<void> {
+  const handle = await w.start({ name: 'after-hostile', nodes: [{ id: 'fine', activity: 'step', input: { n: '{{ 1 + 1 }}' } }] });
+  await expect(handle.result()).resolves.toEqual({ fine: { n: 2 } });
+  expect(rec.callsOf('fine')).toHaveLength(1);
+}
+
+const nodeCases: Array<{ field: string; expr: string; node: Record<string, unknown> }> = [
+  { field: 'when', expr: LOOP, node: { when: `{{ ${LOOP} }}` } },
+  { field: 'when', expr: DEEP, node: { when: `{{ ${DEEP} }}` } },
+  { field: 'input', expr: LOOP, node: { input: { x: `{{ ${LOOP} }}` } } },
+  { field: 'map.items', expr: LOOP, node: { map: { items: `{{ ${LOOP} }}` } } },
+  { field: 'delay', expr: LOOP, node: { delay: `{{ ${LOOP} }}` } },
+  { field: 'at', expr: DEEP, node: { at: `{{ ${DEEP} }}` } },
+];
+
+describe('an expression that never ends', () => {
+  it.each(nodeCases)('in $field ($expr) fails its node, then the run, and the worker lives on', async ({ field, node }) => {
+    const rec = new Recorder();
+    const w = await dagWorker(env, { step: rec.wrap('step') });
+    const handle = await w.start({ name: 'hostile', nodes: [{ id: 'a', activity: 'step', ...node }] });
+
+    const failure = await failureOf(handle.result());
+    expect(failure.type).toBe('WeftNodeFailed');
+    expect(failure.message).toMatch(new RegExp(`^node "a" failed: ${field.replace('.', '\\.')} of node "a": expression ".*" (took more than \\d+ evaluation steps|nests deeper than \\d+ evaluation levels)`));
+    const status = await handle.query(statusQuery);
+    expect(status.state).toBe('failed');
+    const a = status.nodes.find((n) => n.id === 'a')!;
+    expect(a.state).toBe('failed');
+    expect(a.error?.type).toBe('WeftExpressionFailed');
+    expect(rec.callsOf('a')).toHaveLength(0);
+
+    await expectWorkerAlive(w, rec);
+  });
+
+  it('in the DAG output fails the run with WeftExpressionFailed, and the worker lives on', async () => {
+    const rec = new Recorder();
+    const w = await dagWorker(env, { step: rec.wrap('step') });
+    const handle = await w.start({ name: 'hostile-output', output: `{{ ${LOOP} }}`, nodes: [{ id: 'a', activity: 'step', input: 1 }] });
+
+    const failure = await failureOf(handle.result());
+    expect(failure.type).toBe('WeftExpressionFailed');
+    expect(failure.message).toMatch(/^output of DAG hostile-output: expression ".*" took more than \d+ evaluation steps/);
+    expect(rec.callsOf('a')).toHaveLength(1);
+
+    await expectWorkerAlive(w, rec);
+  });
+});
