@@ -22,6 +22,7 @@ import { requireTemporalCli } from '../src/temporal/servers';
 import { writeWorkflowBundle } from '../src/workers/bundle';
 import { weftActivityInterceptor } from '../src/workers/interceptors';
 import { layeredDag } from './layered';
+import { telemetrySinks } from '../src/telemetry/worker';
 
 const args = process.argv.slice(2);
 const which = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a)) ?? 'all';
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
         connection: native,
         taskQueue,
         workflowBundle: { codePath },
+        sinks: telemetrySinks(),
         activities: { noop: async (x: unknown) => x },
         ...(weft ? { interceptors: { activity: [weftActivityInterceptor] } } : {}),
         maxConcurrentActivityTaskExecutions: 200,

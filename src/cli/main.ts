@@ -20,6 +20,7 @@ import { registerOutbox } from './commands/outbox';
 import { TemporalUnavailableError } from '../client/connection';
 import { RunInputError } from '../client/input-schema';
 import { DagValidationError } from '../dag/validate';
+import { startTracing, TracingConfigError, type Tracing } from '../telemetry/tracing';
 
 export function buildProgram(): Command {
   const program = new Command('weft')
@@ -49,20 +50,25 @@ export function buildProgram(): Command {
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   if (err instanceof CliError) return err.exitCode;
-  if (err instanceof ConfigError) return EXIT.CONFIG;
+  if (err instanceof ConfigError || err instanceof TracingConfigError) return EXIT.CONFIG;
   if (err instanceof TemporalServerUnavailableError || err instanceof DevServerStartError || err instanceof TemporalUnavailableError) return EXIT.UNAVAILABLE;
   if (err instanceof DagValidationError || err instanceof RunInputError) return EXIT.FAILURE;
   return EXIT.FAILURE;
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
+  let tracing: Tracing | undefined;
   try {
+    // Off unless OTEL_* asks for it; started before any client exists so their interceptors see it.
+    tracing = await startTracing({ serviceName: `weft-${argv[2] ?? 'cli'}` });
     await buildProgram().parseAsync(argv);
   } catch (err) {
     const code = exitCodeFor(err);
     // Commander already printed its own usage errors.
     if (!(err instanceof CommanderError)) console.error(`weft: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = code;
+  } finally {
+    await tracing?.shutdown();
   }
 }
 
