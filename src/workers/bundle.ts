@@ -29,7 +29,8 @@ export function hasPrebuiltBundle(): boolean {
  * running such a bundle register the matching sinks (telemetrySinks()).
  */
 export function workflowInterceptorModules(): string[] {
-  return [require.resolve('../telemetry/workflow-interceptors')];
+  // No extension: webpack finds the .ts source or the compiled .js, like the workflows folder.
+  return [join(__dirname, '..', 'telemetry', 'workflow-interceptors')];
 }
 
 /** Bundles quietly: webpack's asset report is noise at every worker start. */
