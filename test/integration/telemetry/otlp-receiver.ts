@@ -56,26 +56,31 @@ function scalar(v: AnyValue | null | undefined): string | number | boolean {
 const attrs = (kvs: KeyValue[] | null | undefined): Record<string, string | number | boolean> => Object.fromEntries((kvs ?? []).map((kv) => [kv.key, scalar(kv.value)]));
 
 export class OtlpReceiver {
-  readonly spans: ReceivedSpan[] = [];
-  /** Content types of the requests received, to prove which protocol was used. */
-  readonly contentTypes: string[] = [];
   private constructor(
     private readonly server: Server,
     readonly url: string,
+    private readonly received: ExportRequest[],
+    /** Content types of the requests received, to prove which protocol was used. */
+    readonly contentTypes: string[],
   ) {}
 
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
   static async start(): Promise<OtlpReceiver> {
-    let receiver!: OtlpReceiver;
+    const received: ExportRequest[] = [];
+    const contentTypes: string[] = [];
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         try {
           const type = req.headers['content-type'] ?? '';
-          receiver.contentTypes.push(type);
+          contentTypes.push(type);
           const body = Buffer.concat(chunks);
           const decoded = (type.includes('json') ? JSON.parse(body.toString('utf8')) : (root as unknown as Root).opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.decode(body)) as ExportRequest;
-          receiver.add(decoded);
+          received.push(decoded);
           res.writeHead(200, { 'content-type': type.includes('json') ? 'application/json' : 'application/x-protobuf' }).end(type.includes('json') ? '{}' : undefined);
         } catch (err) {
           res.writeHead(400).end(String(err));
@@ -83,24 +88,26 @@ export class OtlpReceiver {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    receiver = new OtlpReceiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return receiver;
+    return new OtlpReceiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, contentTypes);
   }
 
-  private add(req: ExportRequest): void {
-    for (const rs of req.resourceSpans ?? []) {
-      const service = String(attrs(rs.resource?.attributes)['service.name'] ?? '');
-      for (const ss of rs.scopeSpans ?? []) {
-        for (const s of ss.spans ?? []) {
-          this.spans.push({ traceId: hex(s.traceId), spanId: hex(s.spanId), parentSpanId: hex(s.parentSpanId), name: s.name, kind: s.kind ?? 0, service, attributes: attrs(s.attributes) });
-        }
+  /** Every span received so far, with ids as hex. */
+  get spans(): ReceivedSpan[] {
+    return this.received.flatMap((req) => spansOf(req));
+  }
+}
+
+function spansOf(req: ExportRequest): ReceivedSpan[] {
+  const out: ReceivedSpan[] = [];
+  for (const rs of req.resourceSpans ?? []) {
+    const service = String(attrs(rs.resource?.attributes)['service.name'] ?? '');
+    for (const ss of rs.scopeSpans ?? []) {
+      for (const s of ss.spans ?? []) {
+        out.push({ traceId: hex(s.traceId), spanId: hex(s.spanId), parentSpanId: hex(s.parentSpanId), name: s.name, kind: s.kind ?? 0, service, attributes: attrs(s.attributes) });
       }
     }
   }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
+  return out;
 }
 
 /** The spans of one trace as an indented tree, for failure messages and the report. */
