@@ -11,6 +11,7 @@ const DURATION_BUCKETS = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 3
 
 let registry: Registry | undefined;
 const textSources = new Set<() => Promise<string>>();
+const beforeScrape = new Set<() => Promise<void>>();
 
 /** The process registry, with Node's default process metrics. */
 export function processRegistry(): Registry {
@@ -27,8 +28,15 @@ export function addMetricsText(source: () => Promise<string>): () => void {
   return () => textSources.delete(source);
 }
 
+/** Runs `refresh` before each scrape (gauges read from Temporal, e.g. the backlog); returns its removal. */
+export function onScrape(refresh: () => Promise<void>): () => void {
+  beforeScrape.add(refresh);
+  return () => beforeScrape.delete(refresh);
+}
+
 /** The exposition text of `registries` plus the process registry and the text sources. */
 export async function renderMetrics(...registries: Registry[]): Promise<string> {
+  await Promise.all([...beforeScrape].map((refresh) => refresh().catch(() => undefined)));
   const merged = Registry.merge([...registries, processRegistry()]);
   const parts = [await merged.metrics()];
   for (const source of textSources) {

@@ -15,6 +15,7 @@ import { createPayloadSupport, type PayloadSupport } from '../payloads/support';
 import { CircuitBreakers } from './circuit-breaker';
 import { parseDuration } from '../dag/duration';
 import { telemetryActivityInterceptors, telemetrySinks } from '../telemetry/worker';
+import { startQueueProbe } from '../telemetry/queue-probe';
 
 export type WorkerTuning = Pick<
   WorkerOptions,
@@ -89,10 +90,12 @@ export async function createWeftWorker(opts: CreateWeftWorkerOptions): Promise<W
     ...opts.tuning,
   });
   logger.info({ taskQueue, activities: registry.names(), idempotencyStore: store.description, prebuiltBundle: hasPrebuiltBundle() }, 'worker ready');
+  const stopProbe = startQueueProbe({ connection, namespace: config.temporal.namespace, taskQueue, dataConverter: payloads.dataConverter });
   return {
     worker,
     registry,
     async close() {
+      stopProbe();
       setDefaultIdempotencyStore(undefined);
       await store.close();
       if (!opts.connection) await connection.close();
