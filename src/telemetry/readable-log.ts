@@ -15,15 +15,25 @@ const LEVEL_COLORS: Record<number, string> = { 10: '90', 20: '90', 30: '32', 40:
 /** Shown first, under these short names. */
 const FIRST: [string, string][] = [
   ['dag', 'dag'],
-  ['runId', 'run'],
+  ['run', 'run'],
   ['nodeId', 'node'],
   ['attempt', 'attempt'],
 ];
 
+/**
+ * The SDK's workflow lifecycle lines: Weft's own run events (run started,
+ * run failed, …, with the DAG name) say the same, so on a terminal these are
+ * left out.
+ */
+const REPEATED = new Set(['Workflow started', 'Workflow completed', 'Workflow failed', 'Workflow completed as cancelled', 'Workflow continued as new']);
+
+/** The SDK's wording, in Weft's terms. */
+const RENAMED: Record<string, string> = { 'Activity failed': 'attempt failed' };
+
 /** Bookkeeping that says nothing to a reader of one line. */
 const HIDDEN = new Set([
   'level', 'time', 'msg', 'pid', 'hostname', 'name', 'component', 'sdkComponent', 'event', 'namespace', 'taskQueue', 'activityType', 'activityId',
-  'workflowType', 'workflowId', 'isLocal', 'taskToken', 'trace_id', 'span_id', 'trace_flags', 'err', 'error', 'durationMs', 'traceId',
+  'workflowType', 'workflowId', 'workflowRunId', 'runId', 'isLocal', 'taskToken', 'trace_id', 'span_id', 'trace_flags', 'err', 'error', 'durationMs', 'traceId',
 ]);
 
 const MAX_VALUE = 80;
@@ -50,16 +60,20 @@ function clock(time: unknown): string {
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
-/** One JSON log record → one line (without the newline). */
-export function formatRecord(json: string, color: boolean): string {
+/** One JSON log record → one line (without the newline), or undefined for a line not worth showing. */
+export function formatRecord(json: string, color: boolean): string | undefined {
   let record: Record<string, unknown>;
   try {
     record = JSON.parse(json) as Record<string, unknown>;
   } catch {
     return json.trimEnd();
   }
+  const msg = typeof record.msg === 'string' ? record.msg : '';
+  if (record.sdkComponent === 'workflow' && REPEATED.has(msg)) return undefined;
+  // A Weft run is its workflow id; Temporal's run id names one execution of it.
+  record.run = record.workflowId ?? record.runId;
   const level = typeof record.level === 'number' ? record.level : 30;
-  const parts = [paint(color, '90', clock(record.time)), paint(color, LEVEL_COLORS[level] ?? '0', (LEVEL_NAMES[level] ?? 'INFO').padEnd(5)), paint(color, '1', typeof record.msg === 'string' ? record.msg : '')];
+  const parts = [paint(color, '90', clock(record.time)), paint(color, LEVEL_COLORS[level] ?? '0', (LEVEL_NAMES[level] ?? 'INFO').padEnd(5)), paint(color, '1', RENAMED[msg] ?? msg)];
   for (const [key, label] of FIRST) {
     const v = short(record[key]);
     if (v !== undefined) parts.push(`${paint(color, '36', label)}=${v}`);
@@ -79,5 +93,10 @@ export function formatRecord(json: string, color: boolean): string {
 
 /** A pino destination that writes readable lines to `out`. */
 export function readableStream(out: NodeJS.WritableStream, color: boolean): { write(chunk: string): boolean } {
-  return { write: (chunk) => out.write(`${formatRecord(chunk, color)}\n`) };
+  return {
+    write: (chunk) => {
+      const line = formatRecord(chunk, color);
+      return line === undefined ? true : out.write(`${line}\n`);
+    },
+  };
 }
