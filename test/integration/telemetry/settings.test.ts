@@ -4,6 +4,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { otlpProtocol, tracingRequested, TracingConfigError } from '../../../src/telemetry/tracing';
 import { formatRecord } from '../../../src/telemetry/readable-log';
 import { shapeMetadata } from '../../../src/telemetry/temporal-logger';
+import { tracingClientInterceptors } from '../../../src/telemetry/client';
+import { telemetryActivityInterceptors } from '../../../src/telemetry/worker';
+import { installHttpTracing } from '../../../src/telemetry/http-server';
+import Fastify, { type FastifyInstance } from 'fastify';
 
 describe('tracingRequested', () => {
   it('is off with no OTEL_* variables', () => {
@@ -17,6 +21,15 @@ describe('tracingRequested', () => {
     expect(tracingRequested({ OTEL_TRACES_EXPORTER: 'console' })).toBe(true);
     expect(tracingRequested({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' })).toBe(false);
     expect(tracingRequested({ OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' })).toBe(false);
+  });
+});
+
+describe('with tracing off', () => {
+  it('installs no client, activity or HTTP tracing', () => {
+    // This file's process never starts tracing.
+    expect(tracingClientInterceptors()).toBeUndefined();
+    expect(telemetryActivityInterceptors()).toHaveLength(1);
+    expect(installHttpTracing(Fastify() as unknown as FastifyInstance)).toBe(false);
   });
 });
 
