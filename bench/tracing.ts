@@ -4,8 +4,10 @@
  * through an untraced worker and client, and through a traced worker and
  * client whose spans go over OTLP http/protobuf to a local receiver that
  * accepts and discards them. Runs alternate so drift in the machine's load
- * hits both sides. Reports median wall time, the ratio, spans exported, and
- * the load average before and after.
+ * hits both sides. Reports median wall time, median CPU time of this process
+ * (worker, client and exporter all run here, so CPU time shows the cost of
+ * tracing even on a machine too loaded for wall time to), the ratios, the
+ * export requests, and the load average before and after.
  *
  * Usage: npx tsx bench/tracing.ts [--runs N]   (default 5 per side)
  */
@@ -79,26 +81,29 @@ async function main(): Promise<void> {
     const on = { worker: await make('bench-trace-on'), client: new Client({ connection, interceptors: tracingClientInterceptors()! }) };
     const running = [off.worker.run(), on.worker.run()];
     const dag = packDag(compileDag(layeredDag('bench-tracing', 10, 10, 100)));
-    const timed = async (side: typeof on, taskQueue: string): Promise<number> => {
-      const t0 = performance.now();
+    const timed = async (side: typeof on, taskQueue: string): Promise<{ ms: number; cpuMs: number }> => {
+      const [t0, c0] = [performance.now(), process.cpuUsage()];
       await (await side.client.workflow.start('dagRun', { taskQueue, workflowId: `bench-${taskQueue}-${Date.now()}-${Math.random()}`, args: [{ dag }] })).result();
-      return performance.now() - t0;
+      const cpu = process.cpuUsage(c0);
+      return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
     };
     try {
       // Warm-up, not counted.
       await timed(off, 'bench-trace-off');
       await timed(on, 'bench-trace-on');
-      const ms = { off: [] as number[], on: [] as number[] };
+      const runs = { off: [] as Array<{ ms: number; cpuMs: number }>, on: [] as Array<{ ms: number; cpuMs: number }> };
       for (let i = 0; i < RUNS; i++) {
         const order = i % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const);
-        for (const k of order) ms[k].push(await timed(k === 'on' ? on : off, `bench-trace-${k}`));
+        for (const k of order) runs[k].push(await timed(k === 'on' ? on : off, `bench-trace-${k}`));
       }
       await tracing.flush();
-      const [offMs, onMs] = [median(ms.off), median(ms.on)];
+      const report = (k: 'off' | 'on') => ({ ms: median(runs[k].map((r) => r.ms)), cpuMs: median(runs[k].map((r) => r.cpuMs)) });
+      const [o, t] = [report('off'), report('on')];
+      const list = (k: 'off' | 'on', f: 'ms' | 'cpuMs') => runs[k].map((r) => r[f].toFixed(0)).join(', ');
       console.log('\ntracing overhead: 100-node layered DAG (10 × 10), no-op activities, OTLP http/protobuf to a local receiver');
-      console.log(`  tracing off  median ${offMs.toFixed(0)} ms   (runs: ${ms.off.map((x) => x.toFixed(0)).join(', ')} ms)`);
-      console.log(`  tracing on   median ${onMs.toFixed(0)} ms   (runs: ${ms.on.map((x) => x.toFixed(0)).join(', ')} ms)`);
-      console.log(`  ratio        ${(onMs / offMs).toFixed(3)}×   OTLP export requests: ${receiver.requests()}   load after ${load()}`);
+      console.log(`  tracing off  wall median ${o.ms.toFixed(0)} ms (${list('off', 'ms')})   CPU median ${o.cpuMs.toFixed(0)} ms (${list('off', 'cpuMs')})`);
+      console.log(`  tracing on   wall median ${t.ms.toFixed(0)} ms (${list('on', 'ms')})   CPU median ${t.cpuMs.toFixed(0)} ms (${list('on', 'cpuMs')})`);
+      console.log(`  ratio        wall ${(t.ms / o.ms).toFixed(3)}×   CPU ${(t.cpuMs / o.cpuMs).toFixed(3)}×   OTLP export requests: ${receiver.requests()}   load after ${load()}`);
     } finally {
       off.worker.shutdown();
       on.worker.shutdown();
