@@ -29,6 +29,7 @@ import { writeWorkflowBundle } from '../src/workers/bundle';
 import { weftActivityInterceptor } from '../src/workers/interceptors';
 import { layeredDag } from './layered';
 import { median } from './stats';
+import { telemetrySinks } from '../src/telemetry/worker';
 
 const args = process.argv.slice(2);
 const which = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a)) ?? 'all';
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
         connection: native,
         taskQueue,
         workflowBundle: { codePath },
+        sinks: telemetrySinks(),
         activities: { noop: async (x: unknown) => x },
         ...(weft ? { interceptors: { activity: [weftActivityInterceptor] } } : {}),
         maxConcurrentActivityTaskExecutions: 200,

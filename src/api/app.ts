@@ -22,6 +22,7 @@ import { registerOpsRoutes } from './routes/ops';
 import { registerRunRoutes } from './routes/runs';
 import { registerScheduleRoutes } from './routes/schedules';
 import { registerQueueRoutes } from './routes/queues';
+import { installHttpTracing } from '../telemetry/http-server';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -103,6 +104,7 @@ export function buildApi(opts: BuildApiOptions): FastifyInstance {
   };
 
   installDrain(app, ctx.streams);
+  installHttpTracing(app);
 
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {

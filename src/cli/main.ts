@@ -11,6 +11,7 @@
  */
 import { Command, CommanderError, Help } from 'commander';
 import { CliError, EXIT } from './exit-codes';
+import { startTracing, type Tracing } from '../telemetry/tracing';
 
 type Register = (program: Command) => void;
 
@@ -104,6 +105,7 @@ export async function programFor(argv: readonly string[]): Promise<Command> {
  */
 const EXIT_BY_ERROR_NAME: Readonly<Record<string, number>> = {
   ConfigError: EXIT.CONFIG,
+  TracingConfigError: EXIT.CONFIG,
   TemporalServerUnavailableError: EXIT.UNAVAILABLE,
   DevServerStartError: EXIT.UNAVAILABLE,
   TemporalUnavailableError: EXIT.UNAVAILABLE,
@@ -119,13 +121,18 @@ export function exitCodeFor(err: unknown): number {
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
+  let tracing: Tracing | undefined;
   try {
+    // Off unless OTEL_* asks for it; started before any client exists so their interceptors see it.
+    tracing = await startTracing({ serviceName: `weft-${argv[2] ?? 'cli'}` });
     await (await programFor(argv)).parseAsync(argv);
   } catch (err) {
     const code = exitCodeFor(err);
     // Commander already printed its own usage errors.
     if (!(err instanceof CommanderError)) console.error(`weft: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = code;
+  } finally {
+    await tracing?.shutdown();
   }
 }
 

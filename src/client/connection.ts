@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { WeftConfig } from '../config/schema';
 import { tlsOptions } from '../config/tls';
+import { tracingClientInterceptors } from '../telemetry/client';
 
 export class TemporalUnavailableError extends Error {
   override readonly name = 'TemporalUnavailableError';
@@ -29,5 +30,6 @@ export async function connectClient(temporal: WeftConfig['temporal'], opts: { co
   } catch (err) {
     throw new TemporalUnavailableError(temporal.address, err);
   }
-  return new Client({ connection, namespace: temporal.namespace, ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}) });
+  const interceptors = tracingClientInterceptors();
+  return new Client({ connection, namespace: temporal.namespace, ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}), ...(interceptors ? { interceptors } : {}) });
 }

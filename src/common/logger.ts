@@ -1,16 +1,21 @@
-/** One pino logger per process, configured from `log` in the config. */
+/**
+ * One pino logger per process, configured from `log` in the config: JSON
+ * lines for log shippers, or `pretty` one-line events for a terminal (see
+ * src/telemetry/readable-log.ts), coloured when stdout is a TTY.
+ */
 import pino, { type Logger } from 'pino';
 import type { WeftConfig } from '../config/schema';
+import { readableStream } from '../telemetry/readable-log';
 
 export type { Logger };
 
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export function createLogger(log: WeftConfig['log'], name = 'weft'): Logger {
   if (log.format === 'pretty') {
-    return pino({
-      name,
-      level: log.level,
-      transport: { target: 'pino-pretty', options: { colorize: process.stdout.isTTY, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' } },
-    });
+    const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+    return pino({ name, level: log.level }, readableStream(process.stdout, color));
   }
   return pino({ name, level: log.level });
 }

@@ -23,9 +23,19 @@ export function hasPrebuiltBundle(): boolean {
   return existsSync(prebuiltBundlePath());
 }
 
+/**
+ * Workflow interceptor modules every Weft bundle carries: run events for
+ * metrics and logs, and tracing for runs started by a traced client. Workers
+ * running such a bundle register the matching sinks (telemetrySinks()).
+ */
+export function workflowInterceptorModules(): string[] {
+  // No extension: webpack finds the .ts source or the compiled .js, like the workflows folder.
+  return [join(__dirname, '..', 'telemetry', 'workflow-interceptors')];
+}
+
 /** Bundles quietly: webpack's asset report is noise at every worker start. */
 export async function buildWorkflowBundle(workflowsPath: string = defaultWorkflowsPath()): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: workflowInterceptorModules(), logger: new DefaultLogger('WARN') });
 }
 
 /** Bundles and writes the code atomically, so a reader never sees half a file. */

@@ -1,59 +1,43 @@
 /**
  * Installs the Temporal Runtime once per process: its logs (and core's) go
- * into pino, and Weft handles signals itself so shutdown is ordered.
+ * into pino, shaped so they read well (see PinoTemporalLogger), Weft handles
+ * signals itself so shutdown is ordered, and the SDK's own metrics are
+ * served on a loopback port and appended to the process's /metrics.
  */
-import { Runtime, type LogLevel, type LogMetadata, type Logger as TemporalLogger } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import type { Logger } from '../common/logger';
+import { freePort } from '../temporal/dev-server';
+import { addMetricsText } from '../telemetry/metrics';
+import { PinoTemporalLogger } from '../telemetry/temporal-logger';
 
-const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
-  TRACE: 'trace',
-  DEBUG: 'debug',
-  INFO: 'info',
-  WARN: 'warn',
-  ERROR: 'error',
-};
-
-/** Adapts pino to the SDK's logger interface. */
-export class PinoTemporalLogger implements TemporalLogger {
-  constructor(private readonly pino: Logger) {}
-  log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    this.pino[LEVELS[level]](meta ?? {}, message);
-  }
-  trace(message: string, meta?: LogMetadata): void {
-    this.log('TRACE', message, meta);
-  }
-  debug(message: string, meta?: LogMetadata): void {
-    this.log('DEBUG', message, meta);
-  }
-  info(message: string, meta?: LogMetadata): void {
-    this.log('INFO', message, meta);
-  }
-  warn(message: string, meta?: LogMetadata): void {
-    this.log('WARN', message, meta);
-  }
-  error(message: string, meta?: LogMetadata): void {
-    this.log('ERROR', message, meta);
-  }
-}
+export { PinoTemporalLogger };
 
 export interface RuntimeSetup {
   logger: Logger;
-  /** host:port for the Prometheus scrape endpoint of SDK metrics, if any. */
-  metricsBindAddress?: string;
+  /** Export the SDK's metrics (worker slots, poll and task latencies) with the process's. @defaultValue true */
+  sdkMetrics?: boolean;
 }
 
 let installed = false;
 
-export function installRuntime({ logger, metricsBindAddress }: RuntimeSetup): void {
+export async function installRuntime({ logger, sdkMetrics = true }: RuntimeSetup): Promise<void> {
   if (installed) return;
   installed = true;
   const coreLevel = logger.level === 'trace' ? 'TRACE' : logger.level === 'debug' ? 'DEBUG' : 'WARN';
+  // Core serves Prometheus text on its own port; binding it to loopback and merging it keeps one scrape target.
+  const sdkAddress = sdkMetrics ? `127.0.0.1:${await freePort()}` : undefined;
   Runtime.install({
     logger: new PinoTemporalLogger(logger.child({ component: 'temporal' })),
     shutdownSignals: [],
     telemetryOptions: {
       logging: { filter: { core: coreLevel, other: 'WARN' }, forward: {} },
-      ...(metricsBindAddress ? { metrics: { prometheus: { bindAddress: metricsBindAddress } } } : {}),
+      ...(sdkAddress ? { metrics: { prometheus: { bindAddress: sdkAddress, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } } : {}),
     },
   });
+  if (sdkAddress) {
+    addMetricsText(async () => {
+      const res = await fetch(`http://${sdkAddress}/metrics`, { signal: AbortSignal.timeout(2000) });
+      return res.ok ? res.text() : '';
+    });
+  }
 }

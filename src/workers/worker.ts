@@ -14,6 +14,8 @@ import { createActivityInterceptor } from './interceptors';
 import { createPayloadSupport, type PayloadSupport } from '../payloads/support';
 import { CircuitBreakers } from './circuit-breaker';
 import { parseDuration } from '../dag/duration';
+import { telemetryActivityInterceptors, telemetrySinks } from '../telemetry/worker';
+import { startQueueProbe } from '../telemetry/queue-probe';
 
 export type WorkerTuning = Pick<
   WorkerOptions,
@@ -55,6 +57,17 @@ function breakersFrom(config: WeftConfig): CircuitBreakers | undefined {
   return new CircuitBreakers(Object.fromEntries(entries.map(([name, b]) => [name, { failureThreshold: b.failureThreshold, coolDownMs: parseDuration(b.coolDown)! }])));
 }
 
+/**
+ * WEFT_WORKFLOW_BUNDLE names a pre-built bundle to load (tests and
+ * benchmarks build one per run); else the one `npm run build` wrote; else
+ * the workflows are bundled now.
+ */
+async function workflowBundle(): Promise<WorkerOptions['workflowBundle']> {
+  const given = process.env.WEFT_WORKFLOW_BUNDLE?.trim();
+  if (given) return { codePath: given };
+  return hasPrebuiltBundle() ? { codePath: prebuiltBundlePath() } : await buildWorkflowBundle();
+}
+
 export async function createWeftWorker(opts: CreateWeftWorkerOptions): Promise<WeftWorker> {
   const { config, logger } = opts;
   const registry = opts.registry ?? (await createActivityRegistry({ modules: config.activityModules }));
@@ -70,16 +83,19 @@ export async function createWeftWorker(opts: CreateWeftWorkerOptions): Promise<W
     taskQueue,
     activities: registry.toWorkerActivities(),
     dataConverter: payloads.dataConverter,
-    // Outermost first: the envelope then carries the claim-check reference, not the bytes.
-    interceptors: { activity: [createActivityInterceptor({ breakers: breakersFrom(config) }), ...payloads.activityInterceptors] },
-    workflowBundle: hasPrebuiltBundle() ? { codePath: prebuiltBundlePath() } : await buildWorkflowBundle(),
+    // Outermost first: telemetry sees each attempt whole; the envelope then carries the claim-check reference, not the bytes.
+    interceptors: { activity: [...telemetryActivityInterceptors(), createActivityInterceptor({ breakers: breakersFrom(config) }), ...payloads.activityInterceptors] },
+    sinks: telemetrySinks(logger),
+    workflowBundle: await workflowBundle(),
     ...opts.tuning,
   });
   logger.info({ taskQueue, activities: registry.names(), idempotencyStore: store.description, prebuiltBundle: hasPrebuiltBundle() }, 'worker ready');
+  const stopProbe = startQueueProbe({ connection, namespace: config.temporal.namespace, taskQueue, dataConverter: payloads.dataConverter });
   return {
     worker,
     registry,
     async close() {
+      stopProbe();
       setDefaultIdempotencyStore(undefined);
       await store.close();
       if (!opts.connection) await connection.close();

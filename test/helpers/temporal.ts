@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
+import { telemetrySinks } from '../../src/telemetry/worker';
 
 export function uniqueId(prefix = 'test'): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -29,6 +30,8 @@ export type TestWorkerOptions = Omit<WorkerOptions, 'connection' | 'workflowBund
 export async function createTestWorker(env: TestWorkflowEnvironment, opts: TestWorkerOptions = {}): Promise<{ worker: Worker; taskQueue: string }> {
   const taskQueue = opts.taskQueue ?? uniqueId('tq');
   const worker = await Worker.create({
+    // The bundle carries Weft's telemetry interceptors, which call these sinks.
+    sinks: telemetrySinks(),
     ...opts,
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',

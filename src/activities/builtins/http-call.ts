@@ -2,8 +2,10 @@
  * One HTTP exchange for the built-in activities: fetch with a timeout that
  * also covers reading the body, cancellation from the activity, the
  * idempotency key header, a cap on the body size (results are stored in
- * workflow history), and failures classified by http-failures.ts.
+ * workflow history), failures classified by http-failures.ts, and, when
+ * tracing is on, a client span whose W3C `traceparent` goes out with the request.
  */
+import { context, propagation, SpanKind, SpanStatusCode, trace, type TextMapSetter } from '@opentelemetry/api';
 import { ApplicationFailure } from '@temporalio/common';
 import { networkFailure, statusFailure, timeoutFailure, tooLargeFailure } from './http-failures';
 
@@ -94,7 +96,34 @@ function isSuccess(status: number, expectStatus: readonly number[] | undefined):
   return expectStatus ? expectStatus.includes(status) : status >= 200 && status < 400;
 }
 
+const headerSetter: TextMapSetter<Headers> = { set: (headers, key, value) => headers.set(key, value) };
+
+/**
+ * Performs the call; inside a recording span (tracing on, in a traced
+ * activity) it opens a client span and sends its context as `traceparent`,
+ * unless the caller set one. With tracing off it costs one lookup.
+ */
 export async function performHttpCall(call: HttpCall): Promise<HttpResult> {
+  if (!trace.getActiveSpan()?.isRecording()) return exchange(call);
+  const attributes = { 'http.request.method': call.method, 'url.full': `${call.url.origin}${call.url.pathname}`, 'server.address': call.url.hostname };
+  return trace.getTracer('weft-activities').startActiveSpan(`HTTP ${call.method}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    if (!call.headers.has('traceparent')) propagation.inject(context.active(), call.headers, headerSetter);
+    try {
+      const result = await exchange(call);
+      span.setAttribute('http.response.status_code', result.status);
+      return result;
+    } catch (err) {
+      const status = err instanceof ApplicationFailure ? (err.details?.[0] as { status?: unknown } | undefined)?.status : undefined;
+      if (typeof status === 'number') span.setAttribute('http.response.status_code', status);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+async function exchange(call: HttpCall): Promise<HttpResult> {
   const timeout = AbortSignal.timeout(call.timeoutMs);
   const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
   const beating = call.heartbeat ? setInterval(call.heartbeat, HEARTBEAT_EVERY_MS) : undefined;

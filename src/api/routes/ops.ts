@@ -41,7 +41,7 @@ export function registerOpsRoutes(table: RouteTable, ctx: ApiContext, openapi: (
     summary: 'Prometheus metrics',
     public: true,
     responses: { 200: { description: 'Metrics in the Prometheus text format', contentType: 'text/plain; version=0.0.4' } },
-    handler: async ({ reply }) => reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(ctx.metrics.render()),
+    handler: async ({ reply }) => reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(await ctx.metrics.render()),
   });
 
   table.add({

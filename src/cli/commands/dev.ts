@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
-import { createLogger } from '../../common/logger';
+import { createLogger, LOG_FORMATS, type LogFormat } from '../../common/logger';
 import { startEmbeddedTemporal } from '../../temporal/embedded';
 import { installRuntime } from '../../workers/runtime';
 import { createWeftWorker } from '../../workers/worker';
@@ -17,8 +17,9 @@ import { startApiServer } from '../../api/main';
 import { WeftSchedules } from '../../client/schedules';
 import { createPayloadSupport } from '../../payloads/support';
 import { startCodecServer } from '../../payloads/codec-server';
-import { portOption } from '../options';
+import { choiceOption, portOption } from '../options';
 import { EXIT } from '../exit-codes';
+import { activeTracing } from '../../telemetry/tracing';
 
 interface DevFlags {
   dataDir?: string;
@@ -27,6 +28,7 @@ interface DevFlags {
   ui: boolean;
   apiPort?: number;
   config?: string;
+  logFormat?: LogFormat;
 }
 
 export function registerDev(program: Command): void {
@@ -39,6 +41,7 @@ export function registerDev(program: Command): void {
     .option('--no-ui', 'run Temporal without its UI')
     .option('--api-port <port>', 'port of the Weft HTTP API (env WEFT_API_PORT, default 8080)', portOption('--api-port'))
     .option('--config <file>', 'config file (default weft.config.yaml|json if present)')
+    .option('--log-format <format>', 'pretty (one line per event; the default on a TTY) or json (the default otherwise; env WEFT_LOG_FORMAT)', choiceOption('--log-format', LOG_FORMATS))
     .addHelpText('after', '\nExamples:\n  $ weft dev\n  $ weft dev --data-dir /tmp/weft --temporal-port 7300 --ui-port 8300\n')
     .action(async (flags: DevFlags) => {
       process.exitCode = await runDev(flags);
@@ -51,11 +54,13 @@ async function runDev(flags: DevFlags): Promise<number> {
     overrides: {
       ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
       api: { ...(flags.apiPort ? { port: flags.apiPort } : {}), insecureNoAuth: true },
+      ...(flags.logFormat ? { log: { format: flags.logFormat } } : {}),
     },
-    overrideSources: { dataDir: '--data-dir', 'api.port': '--api-port' },
+    overrideSources: { dataDir: '--data-dir', 'api.port': '--api-port', 'log.format': '--log-format' },
   });
   const logger = createLogger(config.log, 'weft-dev');
-  installRuntime({ logger });
+  // The worker runs in this process, so the API's /metrics shows its metrics and the SDK's.
+  await installRuntime({ logger });
 
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
@@ -115,6 +120,7 @@ async function runDev(flags: DevFlags): Promise<number> {
   say(`  DAGs         ${resolve(config.dagsDir)}${discovered.length ? ` (activities from ${discovered.join(', ')})` : ''}`);
   say(`  Schedules    ${schedulesLine}`);
   say(`  API          ${api.url}/v1  (auth off in weft dev; weft api requires WEFT_API_TOKEN)`);
+  say(`  Metrics      ${api.url}/metrics  (API, worker and Temporal SDK)${activeTracing() ? '; tracing on (OTEL_*)' : ''}`);
   say('');
   say(`weft dev is ready. Try: ${temporalPort === 7233 ? '' : `TEMPORAL_ADDRESS=${temporal.address} `}./bin/weft runs start image-pipeline --input '{"uploadId":"u1"}' --wait`);
   say('Press Ctrl-C to stop.');

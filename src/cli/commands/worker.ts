@@ -5,13 +5,14 @@
  * cancels them (they see it through their heartbeats) and exits.
  */
 import type { Command } from 'commander';
-import { createLogger } from '../../common/logger';
+import { createLogger, LOG_FORMATS, type LogFormat } from '../../common/logger';
+import { startMetricsServer } from '../../telemetry/metrics-server';
 import { parseDuration } from '../../dag/duration';
 import { installRuntime } from '../../workers/runtime';
 import { createWeftWorker } from '../../workers/worker';
 import { configFrom, withConnectionOptions, type ConnectionFlags } from '../context';
 import { CliError, EXIT } from '../exit-codes';
-import { portOption, positiveIntOption } from '../options';
+import { choiceOption, portOption, positiveIntOption } from '../options';
 
 interface WorkerFlags extends ConnectionFlags {
   activities?: string[];
@@ -20,6 +21,7 @@ interface WorkerFlags extends ConnectionFlags {
   rate?: number;
   queueRate?: number;
   metricsPort?: number;
+  logFormat?: LogFormat;
   shutdownGrace: string;
 }
 
@@ -41,7 +43,8 @@ export function registerWorker(program: Command): void {
       .option('--workflow-concurrency <n>', 'most workflow tasks in flight (default 40)', positiveIntOption('--workflow-concurrency'))
       .option('--rate <perSecond>', 'most activities started per second by this worker', rateOption('--rate'))
       .option('--queue-rate <perSecond>', 'most activities per second across all workers of the task queue (enforced by the server)', rateOption('--queue-rate'))
-      .option('--metrics-port <port>', 'serve Prometheus metrics on this port', portOption('--metrics-port'))
+      .option('--metrics-port <port>', "serve Prometheus metrics (Weft's, Node's and the Temporal SDK's) at :<port>/metrics", portOption('--metrics-port'))
+      .option('--log-format <format>', 'pretty (one line per event; the default on a TTY) or json (the default otherwise; env WEFT_LOG_FORMAT)', choiceOption('--log-format', LOG_FORMATS))
       .option('--shutdown-grace <duration>', 'on SIGTERM, how long running activities may finish before they are cancelled', '30s'),
   )
     .addHelpText('after', '\nExamples:\n  $ weft worker --task-queue weft --concurrency 50 --metrics-port 9464\n  $ weft worker --task-queue images --activities ./dist/image-activities.js --queue-rate 20\n')
@@ -49,9 +52,14 @@ export function registerWorker(program: Command): void {
       const grace = parseDuration(flags.shutdownGrace);
       if (grace === undefined) throw new CliError(`Expected --shutdown-grace to be a duration such as 30s, got \`${flags.shutdownGrace}\`.`, EXIT.USAGE);
       const base = configFrom(flags);
-      const config = { ...base, activityModules: [...base.activityModules, ...(flags.activities ?? [])] };
+      const config = {
+        ...base,
+        activityModules: [...base.activityModules, ...(flags.activities ?? [])],
+        log: { ...base.log, ...(flags.logFormat ? { format: flags.logFormat } : {}) },
+      };
       const logger = createLogger(config.log, 'weft-worker');
-      installRuntime({ logger, ...(flags.metricsPort ? { metricsBindAddress: `0.0.0.0:${flags.metricsPort}` } : {}) });
+      await installRuntime({ logger, sdkMetrics: flags.metricsPort !== undefined });
+      const metrics = flags.metricsPort !== undefined ? await startMetricsServer(flags.metricsPort) : undefined;
       const weftWorker = await createWeftWorker({
         config,
         logger,
@@ -81,6 +89,7 @@ export function registerWorker(program: Command): void {
         await worker.run();
       } finally {
         await weftWorker.close();
+        await metrics?.close();
       }
       logger.info({ signal: signalled }, 'worker stopped');
     });

@@ -88,7 +88,8 @@ describe('/metrics', () => {
     expect(text).toContain('weft_api_requests_total{method="GET",route="/v1/runs/:id",status="404"} 1');
     expect(text).toContain('weft_api_requests_total{method="GET",route="/v1/runs",status="401"} 1');
     expect(text).toMatch(/^weft_api_request_duration_seconds_count\{method="GET",route="\/v1\/runs\/:id"\} 1$/m);
-    expect(text).toMatch(/^weft_api_request_duration_seconds_bucket\{method="GET",route="\/healthz",le="\+Inf"\} 1$/m);
+    // prom-client writes `le` first; label order carries no meaning in the exposition format.
+    expect(text).toMatch(/^weft_api_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/healthz"\} 1$/m);
   });
 });
 
