@@ -1,0 +1,64 @@
+/**
+ * Brings up the production topology once per layer run: PostgreSQL, the
+ * schemas, the four Temporal services as separate processes, the namespace
+ * and Weft's search attributes. Test files start their own Weft workers and
+ * APIs against it. Timings go to stderr and to <runDir>/timings.json.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { cacheRoot, requireTemporalCli } from '../../src/temporal/servers';
+import { ensureServerBinaries } from '../../scripts/production/binaries';
+import { assertServicesAlive, choosePortBase, ensurePostgres, log, resetDatabases, SERVICES, setupNamespace, WEFT_DB, setupSchema, startService, stopAll, waitForFrontend, writeServerRoot, type ClusterInfo } from './cluster';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    cluster: ClusterInfo;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const t0 = Date.now();
+  const timings: Record<string, number> = {};
+  const lap = (name: string, since: number): number => (timings[name] = Date.now() - since);
+
+  let t = Date.now();
+  const bins = await ensureServerBinaries(log);
+  const cli = await requireTemporalCli({ progress: log });
+  lap(bins.built ? 'buildServer' : 'findServer', t);
+
+  t = Date.now();
+  const pg = ensurePostgres(cacheRoot());
+  await resetDatabases(pg, WEFT_DB);
+  setupSchema(pg, bins.sqlTool);
+  lap('postgresAndSchema', t);
+
+  const runDir = mkdtempSync(join(tmpdir(), 'weft-production-'));
+  writeServerRoot(runDir);
+  const portBase = await choosePortBase();
+  const info: ClusterInfo = { runDir, serverBin: bins.server, temporalCli: cli.path, portBase, address: `127.0.0.1:${portBase}`, pg };
+
+  t = Date.now();
+  for (const svc of SERVICES) startService(info, svc);
+  try {
+    await waitForFrontend(info.address, { check: () => assertServicesAlive(info) });
+    setupNamespace(info);
+    await waitForFrontend(info.address, { namespace: 'default' });
+  } catch (e) {
+    await stopAll(runDir);
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\nlogs: ${runDir}/logs`);
+  }
+  lap('clusterStart', t);
+  lap('setupTotal', t0);
+  log(`cluster on ${info.address} (services ${SERVICES.join(', ')}; logs in ${runDir}/logs): ${JSON.stringify(timings)}`);
+  project.provide('cluster', info);
+
+  return async () => {
+    await stopAll(runDir);
+    lap('layerTotal', t0);
+    writeFileSync(join(runDir, 'timings.json'), JSON.stringify(timings, null, 2));
+    log(`layer took ${Math.round(timings.layerTotal! / 1000)}s: ${JSON.stringify(timings)}`);
+    if (!process.env.WEFT_PRODUCTION_KEEP) rmSync(runDir, { recursive: true, force: true });
+  };
+}
