@@ -12,6 +12,13 @@ CLI="${TEMPORAL_CLI:-temporal}"
 ADDRESS="${TEMPORAL_ADDRESS:-127.0.0.1:7233}"
 NS="${TEMPORAL_NAMESPACE:-default}"
 
+# The frontend may still be starting (docker compose starts this next to it).
+for attempt in $(seq 1 60); do
+  "$CLI" operator cluster health --address "$ADDRESS" >/dev/null 2>&1 && break
+  [ "$attempt" -eq 60 ] && { echo "[temporal-namespace] no healthy Temporal frontend at $ADDRESS" >&2; exit 1; }
+  sleep 1
+done
+
 if "$CLI" operator namespace describe --address "$ADDRESS" --namespace "$NS" >/dev/null 2>&1; then
   echo "[temporal-namespace] namespace $NS exists"
 else

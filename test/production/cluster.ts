@@ -14,10 +14,11 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
+import { DYNAMIC_CONFIG, SERVER_CONFIG, TEMPORAL_SERVICES, type TemporalService } from '../../scripts/production/topology';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
-export const SERVICES = ['history', 'matching', 'frontend', 'worker'] as const;
-export type Service = (typeof SERVICES)[number];
+export const SERVICES = TEMPORAL_SERVICES;
+export type Service = TemporalService;
 /** Weft's own database (idempotency store, outbox) on the layer's PostgreSQL. */
 export const WEFT_DB = 'weft_production';
 
@@ -94,8 +95,8 @@ export function writeServerRoot(runDir: string): void {
   mkdirSync(join(runDir, 'config', 'dynamicconfig'), { recursive: true });
   mkdirSync(join(runDir, 'pids'), { recursive: true });
   mkdirSync(join(runDir, 'logs'), { recursive: true });
-  copyFileSync(join(REPO_ROOT, 'deploy', 'temporal', 'config', 'production.yaml'), join(runDir, 'config', 'production.yaml'));
-  copyFileSync(join(REPO_ROOT, 'deploy', 'temporal', 'dynamicconfig.yaml'), join(runDir, 'config', 'dynamicconfig', 'weft.yaml'));
+  copyFileSync(join(REPO_ROOT, SERVER_CONFIG.file), join(runDir, SERVER_CONFIG.mountedAt));
+  copyFileSync(join(REPO_ROOT, DYNAMIC_CONFIG.file), join(runDir, DYNAMIC_CONFIG.mountedAt));
 }
 
 /** Spawns a process detached from the caller, its output appended to logs/<name>.log and its pid recorded. */
@@ -136,7 +137,7 @@ export async function killRecorded(runDir: string, name: string, signal: NodeJS.
 }
 
 export function startService(info: ClusterInfo, svc: Service): number {
-  return spawnRecorded(info.runDir, `temporal-${svc}`, info.serverBin, ['--root', info.runDir, '--config', 'config', '--env', 'production', '--allow-no-auth', 'start', '--service', svc], {
+  return spawnRecorded(info.runDir, `temporal-${svc}`, info.serverBin, ['--root', info.runDir, '--config', 'config', '--env', SERVER_CONFIG.env, '--allow-no-auth', 'start', '--service', svc], {
     TEMPORAL_DB_HOST: '127.0.0.1',
     TEMPORAL_DB_PORT: String(info.pg.port),
     TEMPORAL_DB_USER: 'postgres',
