@@ -148,9 +148,31 @@ export function startService(info: ClusterInfo, svc: Service): number {
   }, info.runDir);
 }
 
+/**
+ * Starts the four services. The first start on empty databases writes the
+ * cluster metadata, and services racing to write it make all but one exit;
+ * so history starts alone until the row exists, then the others.
+ */
+export async function startCluster(info: ClusterInfo): Promise<void> {
+  startService(info, 'history');
+  const c = new PgClient({ connectionString: pgUrl(info, 'temporal') });
+  await c.connect();
+  try {
+    const deadline = Date.now() + 120_000;
+    while ((await c.query('SELECT 1 FROM cluster_metadata_info LIMIT 1')).rowCount === 0) {
+      assertServicesAlive(info, ['history']);
+      if (Date.now() > deadline) throw new Error(`the history service wrote no cluster metadata within 120 s:\n${logTail(info.runDir, 'temporal-history')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await c.end();
+  }
+  for (const svc of SERVICES) if (svc !== 'history') startService(info, svc);
+}
+
 /** Throws with the service's log when one of the services has exited. */
-export function assertServicesAlive(info: ClusterInfo): void {
-  for (const svc of SERVICES) {
+export function assertServicesAlive(info: ClusterInfo, services: readonly Service[] = SERVICES): void {
+  for (const svc of services) {
     const pid = recordedPid(info.runDir, `temporal-${svc}`);
     if (pid === undefined || !alive(pid)) throw new Error(`the Temporal ${svc} service is not running:\n${logTail(info.runDir, `temporal-${svc}`)}`);
   }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { cacheRoot, requireTemporalCli } from '../../src/temporal/servers';
 import { ensureServerBinaries } from '../../scripts/production/binaries';
-import { assertServicesAlive, choosePortBase, ensurePostgres, log, resetDatabases, SERVICES, setupNamespace, WEFT_DB, setupSchema, startService, stopAll, waitForFrontend, writeServerRoot, type ClusterInfo } from './cluster';
+import { assertServicesAlive, choosePortBase, ensurePostgres, log, resetDatabases, SERVICES, setupNamespace, WEFT_DB, setupSchema, startCluster, stopAll, waitForFrontend, writeServerRoot, type ClusterInfo } from './cluster';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -40,11 +40,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const info: ClusterInfo = { runDir, serverBin: bins.server, temporalCli: cli.path, portBase, address: `127.0.0.1:${portBase}`, pg };
 
   t = Date.now();
-  for (const svc of SERVICES) startService(info, svc);
   try {
+    await startCluster(info);
     await waitForFrontend(info.address, { check: () => assertServicesAlive(info) });
     setupNamespace(info);
     await waitForFrontend(info.address, { namespace: 'default' });
+    assertServicesAlive(info);
   } catch (e) {
     await stopAll(runDir);
     throw new Error(`${e instanceof Error ? e.message : String(e)}\nlogs: ${runDir}/logs`);
@@ -53,6 +54,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   lap('setupTotal', t0);
   log(`cluster on ${info.address} (services ${SERVICES.join(', ')}; logs in ${runDir}/logs): ${JSON.stringify(timings)}`);
   project.provide('cluster', info);
+  // The services are detached (a test may restart one): stop them on Ctrl-C too.
+  const onSignal = (): void => void stopAll(runDir).finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 
   return async () => {
     await stopAll(runDir);
