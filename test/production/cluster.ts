@@ -81,9 +81,16 @@ async function portFree(port: number): Promise<boolean> {
 const portsFor = (base: number): number[] => [base, base + 1, base + 2, base + 6, base + 10, base - 300, base - 299, base - 298, base - 294, ...SERVICES.map((_, i) => base + 20 + i)];
 
 export async function choosePortBase(): Promise<number> {
-  if (process.env.WEFT_PRODUCTION_PORT_BASE) return Number(process.env.WEFT_PRODUCTION_PORT_BASE);
+  const fixed = process.env.WEFT_PRODUCTION_PORT_BASE;
+  if (fixed) {
+    const base = Number(fixed);
+    // The ports derived from it span base-300 to base+23; membership ports must fit a smallint.
+    if (!Number.isInteger(base) || base < 1324 || base > 32000) throw new Error(`Expected WEFT_PRODUCTION_PORT_BASE to be an integer from 1324 to 32000, got \`${fixed}\``);
+    return base;
+  }
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 21000 + Math.floor(Math.random() * 200) * 100;
+    // Membership ports are stored as smallint in PostgreSQL: keep every port under 32768.
+    const base = 21000 + Math.floor(Math.random() * 100) * 100;
     const free = await Promise.all(portsFor(base).map(portFree));
     if (free.every(Boolean)) return base;
   }

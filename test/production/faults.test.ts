@@ -75,6 +75,10 @@ async function batchWithFault(name: string, runs: number, fault: () => Promise<v
   const outcome = await waitAll(client, ids, RUN_TIMEOUT_MS);
   const resumedAt = ledger.firstAppliedSince(faultDoneAt);
   const effects = checkSideEffects(ledger, ids);
+  // Recovery: the longest pause in side effects from the kill on (the cluster's stall).
+  const times = ids.flatMap((id) => [...ledger.appliedAt].filter(([k]) => k.startsWith(`${id}/`)).map(([, t]) => t)).filter((t) => t >= faultAt).sort((a, b) => a - b);
+  let longestPauseMs = times.length ? times[0]! - faultAt : 0;
+  for (let i = 1; i < times.length; i++) longestPauseMs = Math.max(longestPauseMs, times[i]! - times[i - 1]!);
   figures[name] = {
     runs,
     completed: outcome.completed.length,
@@ -87,6 +91,7 @@ async function batchWithFault(name: string, runs: number, fault: () => Promise<v
     redeliveriesAbsorbed: effects.redeliveries,
     faultTookMs: faultDoneAt - faultAt,
     firstSideEffectAfterFaultMs: resumedAt === undefined ? null : resumedAt - faultDoneAt,
+    longestPauseAfterKillMs: longestPauseMs,
     batchDoneAfterFaultMs: outcome.doneAt - faultAt,
     batchTotalMs: outcome.doneAt - started,
   };

@@ -19,6 +19,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const mode = process.env.WEFT_PRODUCTION;
+  if (mode !== undefined && mode !== '' && mode !== 'ci' && mode !== 'full') throw new Error(`Expected WEFT_PRODUCTION to be ci or full (or unset, for full), got \`${mode}\``);
   const t0 = Date.now();
   const timings: Record<string, number> = {};
   const lap = (name: string, since: number): number => (timings[name] = Date.now() - since);
