@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -5,8 +6,10 @@ import { defineConfig } from 'vitest/config';
  * cluster (four services, PostgreSQL) started once by the global setup.
  * Files run one at a time: the fault suite kills shared services.
  * WEFT_PRODUCTION=ci runs the smaller subset CI runs (see docs/production-cluster.md).
+ * It lives under test/ so the project's typecheck and lint cover it.
  */
 export default defineConfig({
+  root: join(__dirname, '..', '..'),
   test: {
     name: 'production',
     include: ['test/production/**/*.test.ts'],
