@@ -4,13 +4,13 @@
  * and Weft's search attributes. Test files start their own Weft workers and
  * APIs against it. Timings go to stderr and to <runDir>/timings.json.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { cacheRoot, requireTemporalCli } from '../../src/temporal/servers';
 import { ensureServerBinaries } from '../../scripts/production/binaries';
-import { assertServicesAlive, choosePortBase, ensurePostgres, log, resetDatabases, SERVICES, setupNamespace, WEFT_DB, setupSchema, startCluster, stopAll, waitForFrontend, writeServerRoot, type ClusterInfo } from './cluster';
+import { alive, assertServicesAlive, choosePortBase, ensurePostgres, log, resetDatabases, SERVICES, setupNamespace, WEFT_DB, setupSchema, startCluster, stopAll, waitForFrontend, writeServerRoot, type ClusterInfo } from './cluster';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -24,6 +24,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const t0 = Date.now();
   const timings: Record<string, number> = {};
   const lap = (name: string, since: number): number => (timings[name] = Date.now() - since);
+
+  // Each run drops and recreates the databases: two runs on one PostgreSQL would wreck each other.
+  const lock = join(cacheRoot(), `production-layer-${process.env.WEFT_PRODUCTION_PG_PORT ?? 55433}.lock`);
+  mkdirSync(cacheRoot(), { recursive: true });
+  const holder = existsSync(lock) ? Number(readFileSync(lock, 'utf8')) : undefined;
+  if (holder && holder !== process.pid && alive(holder)) {
+    throw new Error(`another production layer run (pid ${holder}) is using its PostgreSQL; wait for it, or give this one its own with WEFT_PRODUCTION_PG_PORT (lock: ${lock})`);
+  }
+  writeFileSync(lock, String(process.pid));
 
   let t = Date.now();
   const bins = await ensureServerBinaries(log);
@@ -67,5 +76,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     writeFileSync(join(runDir, 'timings.json'), JSON.stringify(timings, null, 2));
     log(`layer took ${Math.round(timings.layerTotal! / 1000)}s: ${JSON.stringify(timings)}`);
     if (!process.env.WEFT_PRODUCTION_KEEP) rmSync(runDir, { recursive: true, force: true });
+    rmSync(lock, { force: true });
   };
 }
