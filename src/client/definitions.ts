@@ -112,9 +112,12 @@ function candidateFiles(dir: string, depth: number): string[] {
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
+    // A Kubernetes ConfigMap volume presents each file as a symlink: follow it.
+    const kind = entry.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : entry;
+    if (!kind) continue;
+    if (kind.isDirectory()) {
       if (depth > 0 && !SKIP_DIRS.has(entry.name)) out.push(...candidateFiles(path, depth - 1));
-    } else if (entry.isFile() && isDefinitionName(entry.name)) out.push(path);
+    } else if (kind.isFile() && isDefinitionName(entry.name)) out.push(path);
   }
   return out;
 }

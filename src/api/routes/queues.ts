@@ -1,10 +1,14 @@
-/** /v1/queues: FIFO per key (enqueue, status), and /v1/runs/:id/nodes/:node/resolve for onError: ask. */
+/**
+ * /v1/queues: FIFO per key (enqueue, status); /v1/task-queues/:name/backlog:
+ * the backlog autoscalers read; and /v1/runs/:id/nodes/:node/resolve for onError: ask.
+ */
 import { z } from 'zod';
 import type { ApiContext } from '../context';
 import type { RouteTable } from '../route';
 import { errorResponseSchema, inlineDagSchema, nodeParamsSchema, startRunHeadersSchema } from '../schemas';
 import { DAG_NAME_PATTERN } from '../../dag/schema';
 import { parseDuration, durationError } from '../../dag/duration';
+import { readTaskQueueBacklog, TaskQueueBacklogError, TASK_QUEUE_KINDS } from '../../client/backlog';
 
 const duration = z
   .union([z.string(), z.number()])
@@ -37,6 +41,13 @@ const queueStatusSchema = z.object({
   counts: z.object({ accepted: z.number(), succeeded: z.number(), failed: z.number(), superseded: z.number(), duplicates: z.number() }),
   generation: z.number(),
 });
+
+const taskQueueParams = z.object({ name: z.string().min(1).max(1000) });
+const backlogQuery = z
+  .object({ types: z.string().regex(/^(workflow|activity)(,(workflow|activity))*$/, 'expected workflow, activity or workflow,activity').optional().describe('Task-queue types to read; default both') })
+  .strict();
+const typeBacklog = z.object({ kind: z.enum(TASK_QUEUE_KINDS), backlogCount: z.number(), backlogAgeMs: z.number(), addRate: z.number(), dispatchRate: z.number(), pollers: z.number() });
+const backlogSchema = z.object({ taskQueue: z.string(), namespace: z.string(), types: z.array(typeBacklog), backlogCount: z.number(), backlogAgeMs: z.number(), readAt: z.string() });
 
 const resolveBody = z
   .object({ action: z.enum(['retry', 'skip', 'abort']), reason: z.string().max(2000).optional(), by: z.string().max(200).optional() })
@@ -76,6 +87,27 @@ export function registerQueueRoutes(table: RouteTable, { weft }: ApiContext): vo
     params: queueParams,
     responses: { 200: { description: 'The queue', schema: queueStatusSchema }, 404: { description: 'No queue with this key', schema: errorResponseSchema } },
     handler: async ({ params }) => weft.queueStatus(params.key),
+  });
+
+  table.add({
+    method: 'GET',
+    url: '/v1/task-queues/:name/backlog',
+    operationId: 'getTaskQueueBacklog',
+    tag: 'queues',
+    summary: "A task queue's approximate backlog per type, as KEDA's temporal scaler reads it",
+    description: 'Tasks waiting for a worker, the age of the oldest, add and dispatch rates and the number of polling workers, from DescribeTaskQueue with stats. The server caches these figures for a few seconds.',
+    params: taskQueueParams,
+    query: backlogQuery,
+    responses: { 200: { description: 'The backlog', schema: backlogSchema } },
+    handler: async ({ params, query }) => {
+      const kinds = query.types ? ([...new Set(query.types.split(','))] as (typeof TASK_QUEUE_KINDS)[number][]) : TASK_QUEUE_KINDS;
+      try {
+        return await readTaskQueueBacklog(weft.temporal, params.name, kinds);
+      } catch (e) {
+        // Answer with what Temporal said (unavailable, permission) rather than a generic 500.
+        throw e instanceof TaskQueueBacklogError ? e.cause : e;
+      }
+    },
   });
 
   table.add({

@@ -1,6 +1,10 @@
-/** `weft queue add|status`: FIFO queues per key, over WeftClient.enqueue. */
+/**
+ * `weft queue add|status`: FIFO queues per key, over WeftClient.enqueue; and,
+ * without a key, the backlog of the task queue itself (what autoscalers read).
+ */
 import type { Command } from 'commander';
-import { QueueNotFoundError, DagNotFoundError } from '../../client';
+import { QueueNotFoundError, DagNotFoundError, type WeftClient } from '../../client';
+import { readTaskQueueBacklog, TaskQueueBacklogError, type TaskQueueBacklog } from '../../client/backlog';
 import { clientFrom, withConnectionOptions, type ConnectionFlags } from '../context';
 import { CliError, EXIT } from '../exit-codes';
 import { durationOption, jsonOption, positiveIntOption } from '../options';
@@ -42,19 +46,46 @@ export function registerQueue(program: Command): void {
     }
   });
 
-  withConnectionOptions(queue.command('status').description('Length, running and next jobs, and counts of the queue of <key>').argument('<key>', 'queue key').option('--json', 'machine output')).action(
-    async (key: string, flags: ConnectionFlags & { json?: boolean }) => {
-      const { weft } = await clientFrom(flags);
-      try {
-        const s = await weft.queueStatus(key);
-        if (flags.json) return out(JSON.stringify(s));
-        out(`queue ${key}: ${s.length} waiting, ${s.running.length} running; accepted ${s.counts.accepted}, succeeded ${s.counts.succeeded}, failed ${s.counts.failed}, superseded ${s.counts.superseded}, duplicates ${s.counts.duplicates}`);
-        for (const r of s.running) out(`  ▶ ${r.jobId} (#${r.seq})`);
-        for (const r of s.next) out(`  · ${r.jobId} (#${r.seq})`);
-      } catch (e) {
-        if (e instanceof QueueNotFoundError) throw new CliError(e.message, EXIT.NOT_FOUND);
-        throw e;
-      }
-    },
-  );
+  withConnectionOptions(
+    queue
+      .command('status')
+      .description('Length, running and next jobs, and counts of the queue of <key>; without a key, the backlog of the task queue (--task-queue)')
+      .argument('[key]', 'queue key; omit it for the task queue backlog')
+      .option('--json', 'machine output'),
+  ).action(async (key: string | undefined, flags: ConnectionFlags & { json?: boolean }) => {
+    const { weft } = await clientFrom(flags);
+    if (key === undefined) return printBacklog(weft, flags.json === true);
+    try {
+      const s = await weft.queueStatus(key);
+      if (flags.json) return out(JSON.stringify(s));
+      out(`queue ${key}: ${s.length} waiting, ${s.running.length} running; accepted ${s.counts.accepted}, succeeded ${s.counts.succeeded}, failed ${s.counts.failed}, superseded ${s.counts.superseded}, duplicates ${s.counts.duplicates}`);
+      for (const r of s.running) out(`  ▶ ${r.jobId} (#${r.seq})`);
+      for (const r of s.next) out(`  · ${r.jobId} (#${r.seq})`);
+    } catch (e) {
+      if (e instanceof QueueNotFoundError) throw new CliError(e.message, EXIT.NOT_FOUND);
+      throw e;
+    }
+  });
+}
+
+async function printBacklog(weft: WeftClient, json: boolean): Promise<void> {
+  let b: TaskQueueBacklog;
+  try {
+    b = await readTaskQueueBacklog(weft.temporal, weft.taskQueue);
+  } catch (e) {
+    if (e instanceof TaskQueueBacklogError) throw new CliError(e.message, EXIT.UNAVAILABLE);
+    throw e;
+  }
+  if (json) return out(JSON.stringify(b));
+  out(`task queue ${b.taskQueue} (namespace ${b.namespace}): ${b.backlogCount} task(s) waiting, oldest ${formatAge(b.backlogAgeMs)}`);
+  for (const t of b.types) {
+    out(`  ${t.kind.padEnd(8)} backlog ${String(t.backlogCount).padStart(6)}  oldest ${formatAge(t.backlogAgeMs).padStart(7)}  add ${t.addRate.toFixed(1)}/s  dispatch ${t.dispatchRate.toFixed(1)}/s  pollers ${t.pollers}`);
+  }
+  if (b.types.every((t) => t.pollers === 0)) out('  no worker polls this task queue: start one with `weft worker`');
+}
+
+function formatAge(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)}s`;
+  return `${Math.round(ms / 60_000)}m`;
 }

@@ -112,6 +112,7 @@ describe('/openapi.json', () => {
     'post /v1/runs/{id}/nodes/{node}/resolve',
     'post /v1/queues/{key}/jobs',
     'get /v1/queues/{key}',
+    'get /v1/task-queues/{name}/backlog',
     'get /v1/schedules',
     'post /v1/schedules',
     'get /v1/schedules/{id}',
