@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { DagNotFoundError, RunNotFoundError, RunStateError, loadDefinitionFile, type ListRunsOptions, type RunView, type WeftClient } from '../../client';
+import { DagNotFoundError, RunNotFoundError, RunStateError, RUN_STATUS_FILTERS, RUN_STATUS_FILTER_NAMES, loadDefinitionFile, type RunStatusFilterName, type RunView, type WeftClient } from '../../client';
 import { DEFINITION_EXTENSIONS } from '../../dag/parse';
 import { clientFrom, withConnectionOptions, type ConnectionFlags } from '../context';
 import { CliError, EXIT } from '../exit-codes';
@@ -15,16 +15,8 @@ import { progressLine, renderRun, renderRunList } from '../render';
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
 
-const STATUSES = ['running', 'completed', 'failed', 'canceled', 'terminated', 'timed-out', 'continued-as-new'] as const;
-const STATUS_QUERY: Record<(typeof STATUSES)[number], NonNullable<ListRunsOptions['status']>> = {
-  running: 'Running',
-  completed: 'Completed',
-  failed: 'Failed',
-  canceled: 'Canceled',
-  terminated: 'Terminated',
-  'timed-out': 'TimedOut',
-  'continued-as-new': 'ContinuedAsNew',
-};
+// One list for the CLI and the API (src/client/run-types.ts).
+const STATUSES = RUN_STATUS_FILTER_NAMES;
 
 const CLOSED_OK = new Set(['COMPLETED']);
 
@@ -159,11 +151,11 @@ export function registerRuns(program: Command): void {
       .option('--json', 'machine output'),
   )
     .addHelpText('after', '\nExamples:\n  $ weft runs list --status failed\n  $ weft runs list --dag image-pipeline --since 2026-11-01T00:00:00Z --json\n')
-    .action(async (flags: ConnectionFlags & { dag?: string; status?: (typeof STATUSES)[number]; since?: Date; until?: Date; limit?: number; json?: boolean }) => {
+    .action(async (flags: ConnectionFlags & { dag?: string; status?: RunStatusFilterName; since?: Date; until?: Date; limit?: number; json?: boolean }) => {
       const { weft } = await clientFrom(flags);
       const list = await weft.listRuns({
         ...(flags.dag ? { dag: flags.dag } : {}),
-        ...(flags.status ? { status: STATUS_QUERY[flags.status] } : {}),
+        ...(flags.status ? { status: RUN_STATUS_FILTERS[flags.status] } : {}),
         ...(flags.since ? { since: flags.since } : {}),
         ...(flags.until ? { until: flags.until } : {}),
         ...(flags.limit ? { limit: flags.limit } : {}),
