@@ -20,7 +20,7 @@ export function apiAuthFromConfig(api: WeftConfig['api']): ApiAuth {
 
 export interface ApiServer {
   app: FastifyInstance;
-  /** Where it listens, e.g. `http://127.0.0.1:8080`. */
+  /** Where it listens, as bound: `http://0.0.0.0:8080` when asked for every interface, `http://[::1]:8080` for IPv6. */
   url: string;
   /** Auth is off (`api.insecureNoAuth`). */
   insecure: boolean;
@@ -37,6 +37,18 @@ export async function startApiServer(
 ): Promise<ApiServer> {
   const auth = apiAuthFromConfig(config.api);
   const app = buildApi({ ...opts, weft, auth, ...(logger ? { logger } : {}) });
-  const url = await app.listen({ port: config.api.port, host: config.api.host });
-  return { app, url, insecure: 'insecureNoAuth' in auth, close: () => app.close() };
+  await app.listen({ port: config.api.port, host: config.api.host });
+  return { app, url: boundUrl(app), insecure: 'insecureNoAuth' in auth, close: () => app.close() };
+}
+
+/**
+ * The address the server is bound to. Fastify's listen() answers with the
+ * first local address it finds (127.0.0.1 even when bound to 0.0.0.0), which
+ * would tell an operator the API is not reachable from outside when it is.
+ */
+export function boundUrl(app: FastifyInstance): string {
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error(`the API is not listening on a TCP port (address: ${String(address)})`);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
 }
