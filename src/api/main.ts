@@ -28,6 +28,14 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/**
+ * Connections the kernel may queue for the API before it accepts them. Node's
+ * default (511) overflows in a burst of 1,000 concurrent requests, and the
+ * overflow surfaces as connection resets, an answer a client cannot interpret.
+ * Linux caps it at net.core.somaxconn.
+ */
+export const API_LISTEN_BACKLOG = 4096;
+
 /** Builds the API for this config and listens on `api.host`:`api.port`. */
 export async function startApiServer(
   config: WeftConfig,
@@ -37,7 +45,7 @@ export async function startApiServer(
 ): Promise<ApiServer> {
   const auth = apiAuthFromConfig(config.api);
   const app = buildApi({ ...opts, weft, auth, ...(logger ? { logger } : {}) });
-  await app.listen({ port: config.api.port, host: config.api.host });
+  await app.listen({ port: config.api.port, host: config.api.host, backlog: API_LISTEN_BACKLOG });
   return { app, url: boundUrl(app), insecure: 'insecureNoAuth' in auth, close: () => app.close() };
 }
 
