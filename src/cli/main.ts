@@ -4,10 +4,7 @@
  * server modules), and renders results; it holds no logic of its own.
  */
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/load';
-import { TemporalServerUnavailableError } from '../temporal/servers';
-import { DevServerStartError } from '../temporal/dev-server';
-import { CliError, EXIT } from './exit-codes';
+import { exitCodeFor } from './exit-codes';
 import { registerDev } from './commands/dev';
 import { registerSetup } from './commands/setup';
 import { registerDags } from './commands/dags';
@@ -17,9 +14,6 @@ import { registerRuns } from './commands/runs';
 import { registerWorker } from './commands/worker';
 import { registerQueue } from './commands/queue';
 import { registerOutbox } from './commands/outbox';
-import { TemporalUnavailableError } from '../client/connection';
-import { RunInputError } from '../client/input-schema';
-import { DagValidationError } from '../dag/validate';
 
 export function buildProgram(): Command {
   const program = new Command('weft')
@@ -46,19 +40,11 @@ export function buildProgram(): Command {
   return program;
 }
 
-export function exitCodeFor(err: unknown): number {
-  if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-  if (err instanceof CliError) return err.exitCode;
-  if (err instanceof ConfigError) return EXIT.CONFIG;
-  if (err instanceof TemporalServerUnavailableError || err instanceof DevServerStartError || err instanceof TemporalUnavailableError) return EXIT.UNAVAILABLE;
-  if (err instanceof DagValidationError || err instanceof RunInputError) return EXIT.FAILURE;
-  return EXIT.FAILURE;
-}
-
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
+    // exit-codes.ts maps every error through the one taxonomy (src/errors).
     const code = exitCodeFor(err);
     // Commander already printed its own usage errors.
     if (!(err instanceof CommanderError)) console.error(`weft: ${err instanceof Error ? err.message : String(err)}`);

@@ -8,7 +8,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { DagNotFoundError, RunNotFoundError, RunStateError, RUN_STATUS_FILTERS, RUN_STATUS_FILTER_NAMES, loadDefinitionFile, type RunStatusFilterName, type RunView, type WeftClient } from '../../client';
 import { DEFINITION_EXTENSIONS } from '../../dag/parse';
 import { clientFrom, withConnectionOptions, type ConnectionFlags } from '../context';
-import { CliError, EXIT } from '../exit-codes';
+import { CliError, EXIT, cliError } from '../exit-codes';
 import { choiceOption, dateOption, jsonOption, positiveIntOption } from '../options';
 import { progressLine, renderRun, renderRunList } from '../render';
 
@@ -20,11 +20,10 @@ const STATUSES = RUN_STATUS_FILTER_NAMES;
 
 const CLOSED_OK = new Set(['COMPLETED']);
 
+/** The client's errors as CliErrors: the message as it is, the exit code from the error's kind (exit-codes.ts). */
 function notFound<T>(p: Promise<T>): Promise<T> {
   return p.catch((e: unknown) => {
-    if (e instanceof RunNotFoundError || e instanceof DagNotFoundError) throw new CliError(e.message, EXIT.NOT_FOUND);
-    if (e instanceof RunStateError) throw new CliError(e.message, EXIT.FAILURE);
-    throw e;
+    throw e instanceof RunNotFoundError || e instanceof DagNotFoundError || e instanceof RunStateError ? cliError(e) : e;
   });
 }
 
@@ -218,7 +217,7 @@ export function registerRuns(program: Command): void {
         const result = await notFound(weft.resolveFailure(id, { node, action: chosen[0]!, ...(flags.reason ? { reason: flags.reason } : {}), by: flags.by ?? process.env.USER ?? 'cli' }));
         out(flags.json ? JSON.stringify(result) : `${chosen[0]} ${node} of ${id}`);
       } catch (e) {
-        if (e instanceof WorkflowUpdateFailedError) throw new CliError(`refused: ${e.cause?.message ?? e.message}`, EXIT.FAILURE);
+        if (e instanceof WorkflowUpdateFailedError) throw cliError(e, `refused: ${e.cause?.message ?? e.message}`);
         throw e;
       }
     });
@@ -239,7 +238,7 @@ export function registerRuns(program: Command): void {
         const result = await notFound(weft.decide(id, { node, decision, ...(flags.reason ? { reason: flags.reason } : {}), by: flags.by ?? process.env.USER ?? 'cli' }));
         out(flags.json ? JSON.stringify(result) : `${decision === 'approve' ? 'approved' : 'rejected'} ${node} of ${id}`);
       } catch (e) {
-        if (e instanceof WorkflowUpdateFailedError) throw new CliError(`refused: ${e.cause?.message ?? e.message}`, EXIT.FAILURE);
+        if (e instanceof WorkflowUpdateFailedError) throw cliError(e, `refused: ${e.cause?.message ?? e.message}`);
         throw e;
       }
     });
