@@ -148,8 +148,6 @@ function detailed(err: unknown): ApiError | undefined {
   if (err instanceof RunOptionError) return new ApiError(400, ERROR_CODES.INVALID_REQUEST, err.message, [{ path: err.option, message: err.message.slice(err.option.length + 2), code: 'invalid' }]);
   if (err instanceof RunStartUncertainError) return new ApiError(503, ERROR_CODES.TEMPORAL_UNAVAILABLE, err.message, undefined, { kind: err.kind, mayExist: true, id: err.id });
   if (err instanceof WorkflowUpdateFailedError) return new ApiError(409, ERROR_CODES.DECISION_REFUSED, (err.cause as { message?: string } | undefined)?.message ?? err.message, undefined, { kind: ERROR_KINDS.REFUSED });
-  // queues.ts and the schedules client still check their options with RangeError; a stack overflow is not an option check.
-  if (err instanceof RangeError && !/call stack/i.test(err.message)) return new ApiError(400, ERROR_CODES.INVALID_REQUEST, err.message);
   return undefined;
 }
 
@@ -207,5 +205,8 @@ function fromKind(c: ErrorClass): ApiError {
 /** The API error for anything a handler throws; unexpected errors become a 500 without their details. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  return detailed(err) ?? fastifyError(err) ?? fromKind(classifyError(err));
+  // After Fastify's errors, some of which are RangeErrors (413): queues.ts and the schedules
+  // client still check their options with RangeError. A stack overflow is not an option check.
+  const optionCheck = err instanceof RangeError && !/call stack/i.test(err.message) ? new ApiError(400, ERROR_CODES.INVALID_REQUEST, err.message) : undefined;
+  return detailed(err) ?? fastifyError(err) ?? optionCheck ?? fromKind(classifyError(err));
 }

@@ -38,11 +38,12 @@ export function allowedMethods(table: RouteTable, path: string): string[] {
 }
 
 /** 404 for a path no route serves, 405 with Allow for a path served with other methods. */
-function unrouted(table: RouteTable, request: FastifyRequest): ApiError {
+function sendUnrouted(table: RouteTable, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const path = request.url.split('?')[0]!;
   const allow = allowedMethods(table, path);
-  if (allow.length === 0) return new ApiError(404, ERROR_CODES.NOT_FOUND, `no route ${request.method} ${path}`);
-  return new ApiError(405, ERROR_CODES.METHOD_NOT_ALLOWED, `${request.method} is not served at ${path}; use ${allow.join(', ')}`);
+  if (allow.length === 0) return send(reply, new ApiError(404, ERROR_CODES.NOT_FOUND, `no route ${request.method} ${path}`));
+  const err = new ApiError(405, ERROR_CODES.METHOD_NOT_ALLOWED, `${request.method} is not served at ${path}; use ${allow.join(', ')}`);
+  return send(reply.header('allow', allow.join(', ')), err);
 }
 
 export function installGuards(app: FastifyInstance, table: RouteTable, authorized: Authorizer): void {
@@ -51,16 +52,11 @@ export function installGuards(app: FastifyInstance, table: RouteTable, authorize
     if (reply.sent) return undefined;
     const denied = unauthorized(authorized, request, request.routeOptions.config.public === true);
     if (denied) return sendUnauthorized(reply, denied);
-    if (request.is404) {
-      const err = unrouted(table, request);
-      if (err.status === 405) reply.header('allow', allowedMethods(table, request.url.split('?')[0]!).join(', '));
-      return send(reply, err);
-    }
-    return undefined;
+    return request.is404 ? sendUnrouted(table, request, reply) : undefined;
   });
 
   // Reached only when the onRequest hook did not answer (it always does for unmatched routes); kept for safety.
-  app.setNotFoundHandler(async (request, reply) => send(reply, unrouted(table, request)));
+  app.setNotFoundHandler(async (request, reply) => sendUnrouted(table, request, reply));
 }
 
 /**
