@@ -10,8 +10,10 @@ import type { Logger } from '../common/logger';
 import type { WeftClient } from '../client/weft-client';
 import { locateJsonError } from '../dag/parse';
 import { bearerChecker, type ApiAuth } from './auth';
+import { MAX_ENCODED_ID_LENGTH } from './schemas';
 import type { ApiContext } from './context';
 import { ApiError, ERROR_CODES, toApiError } from './errors';
+import { frameworkErrors, installGuards } from './guards';
 import { ApiMetrics } from './metrics';
 import { installDrain } from './drain';
 import { buildOpenApi } from './openapi';
@@ -47,6 +49,12 @@ export interface BuildApiOptions {
   eventsPollMs?: number;
   /** Deadline for the Temporal calls of one request (and of one event-stream poll), in ms. @defaultValue 10000 */
   temporalTimeoutMs?: number;
+  /**
+   * Deadline for starting a run (POST /v1/runs), in ms. Longer than other
+   * requests because a burst of starts queues up at Temporal; a start that
+   * still misses it answers 503 with `mayExist: true`. @defaultValue 30000
+   */
+  startTimeoutMs?: number;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -88,6 +96,9 @@ export function buildApi(opts: BuildApiOptions): FastifyInstance {
   const bodyLimit = opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
     bodyLimit,
+    // Path parameters as long as the longest id a start accepts, percent-encoded (Fastify's default is 100).
+    routerOptions: { maxParamLength: MAX_ENCODED_ID_LENGTH },
+    frameworkErrors: frameworkErrors(authorized),
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     // drain.ts answers requests that arrive while closing, in the API's error shape.
     return503OnClosing: false,
@@ -99,13 +110,16 @@ export function buildApi(opts: BuildApiOptions): FastifyInstance {
     metrics: new ApiMetrics(),
     ready: opts.ready ?? (() => temporalAnswers(opts.weft)),
     eventsPollMs: opts.eventsPollMs ?? 300,
-    withDeadline: (fn) => opts.weft.temporal.withDeadline(Date.now() + timeoutMs, fn),
+    withDeadline: (fn, ms = timeoutMs) => opts.weft.temporal.withDeadline(Date.now() + ms, fn),
+    startTimeoutMs: opts.startTimeoutMs ?? 30_000,
     streams: new Set(),
   };
 
   installDrain(app, ctx.streams);
   installHttpTracing(app);
 
+  // Fastify reads text/plain as a string by default; the API takes JSON only, and says so with 415.
+  app.removeContentTypeParser('text/plain');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     try {
@@ -115,14 +129,8 @@ export function buildApi(opts: BuildApiOptions): FastifyInstance {
     }
   });
 
-  if (authorized) {
-    app.addHook('onRequest', async (request, reply) => {
-      if (reply.sent || request.routeOptions.config.public || authorized(request.headers.authorization)) return undefined;
-      const missing = !request.headers.authorization;
-      const err = new ApiError(401, ERROR_CODES.UNAUTHORIZED, missing ? 'send Authorization: Bearer <token>' : 'the bearer token is not valid');
-      return reply.code(401).header('www-authenticate', 'Bearer realm="weft"').send(err.toBody());
-    });
-  }
+  const table = new RouteTable();
+  installGuards(app, table, authorized);
 
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.observe(request.method, request.routeOptions.url ?? '(unmatched)', reply.statusCode, reply.elapsedTime / 1000);
@@ -132,14 +140,9 @@ export function buildApi(opts: BuildApiOptions): FastifyInstance {
     let apiError = toApiError(error);
     if (apiError.status === 413) apiError = new ApiError(413, apiError.code, `the request body is larger than the limit of ${bodyLimit} bytes`);
     if (apiError.status >= 500) request.log.error({ err: error }, apiError.message);
-    return reply.code(apiError.status).send(apiError.toBody());
+    return reply.code(apiError.status).headers(apiError.headers).send(apiError.toBody());
   });
 
-  app.setNotFoundHandler(async (request, reply) =>
-    reply.code(404).send(new ApiError(404, ERROR_CODES.NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0]}`).toBody()),
-  );
-
-  const table = new RouteTable();
   registerRunRoutes(table, ctx);
   registerEventRoutes(table, ctx);
   registerDagRoutes(table, ctx);

@@ -1,15 +1,17 @@
 /**
- * Bearer-token auth: `Authorization: Bearer <token>`, checked against every
- * configured token in constant time, so the answer's timing says nothing
- * about how much of a guess was right.
+ * Bearer-token auth for the API: `Authorization: Bearer <token>`, checked by
+ * the constant-time matcher the codec server shares (src/common/bearer.ts).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { bearerMatcher } from '../common/bearer';
+import { ERROR_KINDS } from '../errors/kinds';
+import { WeftError } from '../errors/weft-error';
 
 export type ApiAuth = { tokens: readonly string[] } | { insecureNoAuth: true };
 
 /** `weft api` was asked to run with no way to authenticate callers. */
-export class ApiAuthConfigError extends Error {
+export class ApiAuthConfigError extends WeftError {
   override readonly name = 'ApiAuthConfigError';
+  readonly kind = ERROR_KINDS.MISCONFIGURED;
   constructor() {
     super(
       'the HTTP API needs at least one token: set WEFT_API_TOKEN (comma-separated for several, each at least 16 characters), ' +
@@ -18,8 +20,6 @@ export class ApiAuthConfigError extends Error {
     );
   }
 }
-
-const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
 /**
  * A checker for the Authorization header, or undefined when auth is off.
@@ -30,14 +30,5 @@ export function bearerChecker(auth: ApiAuth): ((authorization: string | undefine
   if ('insecureNoAuth' in auth && auth.insecureNoAuth) return undefined;
   const tokens = 'tokens' in auth ? auth.tokens.filter((t) => t.length > 0) : [];
   if (tokens.length === 0) throw new ApiAuthConfigError();
-  // Hashing first gives equal-length buffers, which timingSafeEqual needs.
-  const expected = tokens.map(digest);
-  return (authorization) => {
-    const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization ?? '');
-    if (!m) return false;
-    const given = digest(m[1]!);
-    let ok = false;
-    for (const e of expected) ok = timingSafeEqual(e, given) || ok;
-    return ok;
-  };
+  return bearerMatcher(tokens);
 }

@@ -9,8 +9,10 @@ export interface ApiContext {
   ready: () => Promise<boolean>;
   /** How often an event stream polls the run's status, in ms. */
   eventsPollMs: number;
-  /** Runs one poll's (or one request's) Temporal calls under the request deadline. */
-  withDeadline: <R>(fn: () => Promise<R>) => Promise<R>;
+  /** Runs one poll's (or one request's) Temporal calls under the request deadline, or under `timeoutMs`. */
+  withDeadline: <R>(fn: () => Promise<R>, timeoutMs?: number) => Promise<R>;
+  /** Deadline of a start, in ms (longer than other requests'; see BuildApiOptions.startTimeoutMs). */
+  startTimeoutMs: number;
   /** Open event streams; each is stopped when the server closes. */
   streams: Set<{ stop(): void }>;
 }

@@ -32,7 +32,8 @@ export function installDrain(app: FastifyInstance, streams: Set<{ stop(): void }
       });
     }
     if (closing) {
-      return reply.code(503).header('connection', 'close').send(new ApiError(503, ERROR_CODES.SHUTTING_DOWN, 'the API is shutting down; retry on another instance').toBody());
+      const err = new ApiError(503, ERROR_CODES.SHUTTING_DOWN, 'the API is shutting down; retry on another instance');
+      return reply.code(503).headers(err.headers).header('connection', 'close').send(err.toBody());
     }
     return undefined;
   });

@@ -20,13 +20,21 @@ export function apiAuthFromConfig(api: WeftConfig['api']): ApiAuth {
 
 export interface ApiServer {
   app: FastifyInstance;
-  /** Where it listens, e.g. `http://127.0.0.1:8080`. */
+  /** Where it listens, as bound: `http://0.0.0.0:8080` when asked for every interface, `http://[::1]:8080` for IPv6. */
   url: string;
   /** Auth is off (`api.insecureNoAuth`). */
   insecure: boolean;
   /** Stops listening, ends event streams and waits for requests in flight. Does not close the WeftClient. */
   close(): Promise<void>;
 }
+
+/**
+ * Connections the kernel may queue for the API before it accepts them. Node's
+ * default (511) overflows in a burst of 1,000 concurrent requests, and the
+ * overflow surfaces as connection resets, an answer a client cannot interpret.
+ * Linux caps it at net.core.somaxconn.
+ */
+export const API_LISTEN_BACKLOG = 4096;
 
 /** Builds the API for this config and listens on `api.host`:`api.port`. */
 export async function startApiServer(
@@ -37,6 +45,18 @@ export async function startApiServer(
 ): Promise<ApiServer> {
   const auth = apiAuthFromConfig(config.api);
   const app = buildApi({ ...opts, weft, auth, ...(logger ? { logger } : {}) });
-  const url = await app.listen({ port: config.api.port, host: config.api.host });
-  return { app, url, insecure: 'insecureNoAuth' in auth, close: () => app.close() };
+  await app.listen({ port: config.api.port, host: config.api.host, backlog: API_LISTEN_BACKLOG });
+  return { app, url: boundUrl(app), insecure: 'insecureNoAuth' in auth, close: () => app.close() };
+}
+
+/**
+ * The address the server is bound to. Fastify's listen() answers with the
+ * first local address it finds (127.0.0.1 even when bound to 0.0.0.0), which
+ * would tell an operator the API is not reachable from outside when it is.
+ */
+export function boundUrl(app: FastifyInstance): string {
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error(`the API is not listening on a TCP port (address: ${String(address)})`);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
 }

@@ -84,6 +84,7 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query' | 'he
 }
 
 const ERROR_RESPONSE = (description: string): Json => ({ description, content: { 'application/json': { schema: { $ref: REF('Error') } } } });
+const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'string' } } };
 
 function operation(route: AnyRoute): Json {
   const responses: Json = {};
@@ -101,9 +102,11 @@ function operation(route: AnyRoute): Json {
   }
   const hasInput = route.params || route.query || route.headers || route.body;
   if (hasInput && !responses['400']) responses['400'] = ERROR_RESPONSE('The request is invalid; `issues` names the path of each problem');
+  if (route.params && !responses['404']) responses['404'] = ERROR_RESPONSE('Nothing with this id');
+  if (route.params) responses['414'] = ERROR_RESPONSE('A path segment is longer than any id the API accepts (checked after auth)');
   if (!route.public) {
-    responses['401'] = ERROR_RESPONSE('Missing or wrong bearer token');
-    if (!responses['503']) responses['503'] = ERROR_RESPONSE('Temporal is unavailable');
+    responses['401'] = ERROR_RESPONSE('Missing or wrong bearer token (checked before anything else)');
+    if (!responses['503']) responses['503'] = { ...ERROR_RESPONSE('Temporal is unavailable or did not answer in time; `retryable: true`'), headers: RETRY_AFTER };
   }
   if (route.body) {
     responses['413'] = ERROR_RESPONSE('The body is larger than the limit (1 MiB by default)');
@@ -143,7 +146,9 @@ export function buildOpenApi(table: RouteTable, info: { title: string; version: 
       ...info,
       description:
         'Start, inspect, stream, cancel, retry and approve Weft DAG runs. Every route except /healthz, /readyz, /metrics and ' +
-        '/openapi.json needs `Authorization: Bearer <token>`. Errors are `{ error: { code, message, issues? } }`.',
+        '/openapi.json needs `Authorization: Bearer <token>`, checked before anything else (401). Every error is ' +
+        '`{ error: { code, kind, message, retryable, issues?, mayExist?, id? } }`. A path that is served with other methods answers 405 ' +
+        'with an Allow header; an unknown path 404. Bodies are JSON only (415 otherwise), 1 MiB at most by default (413).',
     },
     security: [{ bearerAuth: [] }],
     paths,

@@ -43,6 +43,8 @@ export interface RouteSpec<P extends z.ZodType | undefined, Q extends z.ZodType 
   public?: boolean;
   /** A long-lived response (SSE): no deadline on its Temporal calls. */
   stream?: boolean;
+  /** Deadline of this route's Temporal calls, in ms. @defaultValue the API's temporalTimeoutMs */
+  timeoutMs?: number;
   params?: P;
   query?: Q;
   /** Header names in lower case. */
@@ -129,8 +131,8 @@ export function parseRequest(route: AnyRoute, request: FastifyRequest): { params
 }
 
 export interface InstallOptions {
-  /** Runs the handler's Temporal calls under a deadline. */
-  withDeadline: <R>(fn: () => Promise<R>) => Promise<R>;
+  /** Runs the handler's Temporal calls under a deadline (the route's own, when it has one). */
+  withDeadline: <R>(fn: () => Promise<R>, timeoutMs?: number) => Promise<R>;
 }
 
 export function installRoutes(app: FastifyInstance, table: RouteTable, opts: InstallOptions): void {
@@ -144,7 +146,7 @@ export function installRoutes(app: FastifyInstance, table: RouteTable, opts: Ins
       handler: async (request, reply) => {
         const parsed = parseRequest(route, request);
         const run = (): Promise<unknown> => route.handler({ ...parsed, request, reply });
-        return route.stream ? run() : opts.withDeadline(run);
+        return route.stream ? run() : opts.withDeadline(run, route.timeoutMs);
       },
     });
   }

@@ -6,19 +6,27 @@
  * the two in step.
  */
 import { z } from 'zod';
-import type { ListRunsOptions, RunSummary, RunView, StartedRun } from '../client/weft-client';
+import { RUN_STATUS_FILTER_NAMES, parseRunStatusFilter, type ListRunsOptions, type RunSummary, type RunView, type StartedRun } from '../client/run-types';
 import { DAG_NAME_PATTERN, NODE_ID_PATTERN, parseDuration, durationError } from '../dag';
 import type { DagIssue } from '../dag/validate';
+import { ERROR_KINDS, type ErrorKind } from '../errors/kinds';
 import type { ApprovalResult, NodeStatus, RunStatus } from '../workflows/messages';
 
 // ---- shared pieces -------------------------------------------------------------
 
 const dagName = z.string().regex(DAG_NAME_PATTERN, 'expected a DAG name: lowercase letters, digits, ".", "_" and "-"');
 /** A run id is the workflow id; Temporal's limit is 1,000 bytes by default, so stay well under it. */
+export const RUN_ID_MAX_LENGTH = 200;
+/**
+ * The longest path segment that can hold such an id: percent-encoding turns
+ * one UTF-16 unit into at most 9 characters (%XX%XX%XX). The router refuses
+ * longer segments (414) before any parsing.
+ */
+export const MAX_ENCODED_ID_LENGTH = RUN_ID_MAX_LENGTH * 9;
 export const runIdSchema = z
   .string()
   .min(1, 'expected a run id')
-  .max(200, 'a run id is at most 200 characters')
+  .max(RUN_ID_MAX_LENGTH, `a run id is at most ${RUN_ID_MAX_LENGTH} characters`)
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'a run id cannot hold control characters');
 const isoTime = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 time with Z or an offset, such as 2026-12-01T09:00:00Z' });
@@ -30,23 +38,19 @@ export const NODE_STATES = ['pending', 'waiting', 'running', 'succeeded', 'faile
 export const RUN_STATES = ['running', 'compensating', 'succeeded', 'failed', 'cancelled'] as const;
 export const EXECUTION_STATUSES = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT', 'PAUSED', 'UNKNOWN'] as const;
 
-/** `?status=` values, matched without regard to case, `_` or `-`, to the names Temporal's visibility uses. */
-const STATUS_FILTERS: Record<string, NonNullable<ListRunsOptions['status']>> = {
-  running: 'Running',
-  completed: 'Completed',
-  failed: 'Failed',
-  canceled: 'Canceled',
-  cancelled: 'Canceled',
-  terminated: 'Terminated',
-  timedout: 'TimedOut',
-  continuedasnew: 'ContinuedAsNew',
-};
-const statusFilter = z.string().transform((value, ctx) => {
-  const found = STATUS_FILTERS[value.toLowerCase().replace(/[-_]/g, '')];
-  if (found) return found;
-  ctx.addIssue({ code: 'custom', message: `expected one of running, completed, failed, cancelled, terminated, timed_out, continued_as_new; got ${JSON.stringify(value)}` });
-  return z.NEVER;
-});
+/** `?status=`: the filter names the CLI's --status takes too (src/client/run-types.ts), matched without regard to case, `_` or `-`. */
+const statusFilter = z
+  .string()
+  .transform((value, ctx) => {
+    const found = parseRunStatusFilter(value);
+    if (found) return found;
+    ctx.addIssue({ code: 'custom', message: `expected one of ${RUN_STATUS_FILTER_NAMES.join(', ')}; got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  })
+  .meta({ enum: RUN_STATUS_FILTER_NAMES });
+
+/** Temporal's execution ids are UUIDs; anything else is refused here rather than by Temporal. */
+const executionId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected the UUID of one execution of the run, as runId in a run\'s status');
 
 // ---- requests ------------------------------------------------------------------
 
@@ -71,7 +75,9 @@ export const startRunBodySchema = z
     priority: z.number().int().min(1).max(5).optional().describe("1 (highest) to 5; Temporal's priority key"),
   })
   .strict()
-  .refine((b) => b.delay === undefined || b.at === undefined, { message: 'give either delay or at, not both', path: ['at'] });
+  .refine((b) => b.delay === undefined || b.at === undefined, { message: 'give either delay or at, not both', path: ['at'] })
+  // What the refine checks, in the OpenAPI document's terms.
+  .meta({ not: { required: ['delay', 'at'] } });
 
 export const startRunHeadersSchema = z.object({
   /** Sets the run id; it wins over `id` in the body. */
@@ -90,7 +96,7 @@ const booleanQuery = z.enum(['true', 'false'], { error: 'expected true or false'
 export const getRunQuerySchema = z
   .object({
     /** A specific execution of the run (after a retry there are several). */
-    runId: z.string().min(1).optional().describe('One execution of the run (a retry starts a new one); default: the latest'),
+    runId: executionId.optional().describe('One execution of the run (a UUID; a retry starts a new one); default: the latest'),
     /** Include each node's output in the status. */
     outputs: booleanQuery.optional().describe("true to include each node's output in the status"),
   })
@@ -99,7 +105,7 @@ export const getRunQuerySchema = z
 export const listRunsQuerySchema = z
   .object({
     dag: dagName.optional().describe('Only runs of this DAG'),
-    status: statusFilter.optional().describe('running, completed, failed, cancelled, terminated, timed_out or continued_as_new (any case)'),
+    status: statusFilter.optional().describe(`Only runs in this state: ${RUN_STATUS_FILTER_NAMES.join(', ')} (any case; _ for -; cancelled too)`),
     since: isoDateOrTime.optional().describe('Started at or after: an ISO 8601 date or time'),
     until: isoDateOrTime.optional().describe('Started at or before: an ISO 8601 date or time'),
     /** @defaultValue 50 */
@@ -136,9 +142,14 @@ export const issueSchema = z.object({
 
 export const errorResponseSchema = z.object({
   error: z.object({
-    code: z.string(),
+    /** The stable name of the problem, e.g. run_not_found, invalid_dag, temporal_unavailable. */
+    code: z.string().describe('Stable name of the problem, e.g. run_not_found, invalid_dag, temporal_unavailable'),
+    kind: z.enum(Object.values(ERROR_KINDS) as [ErrorKind, ...ErrorKind[]]).describe("Weft's error kind; the status follows from it"),
     message: z.string(),
+    retryable: z.boolean().describe('The same request, unchanged, can succeed later (after Retry-After)'),
     issues: z.array(issueSchema).optional(),
+    mayExist: z.boolean().optional().describe('On a start that was not confirmed: the run may exist. Start again with the same Idempotency-Key; it is safe'),
+    id: z.string().optional().describe('The run id of such a start'),
   }),
 });
 

@@ -10,7 +10,6 @@
  * what the modules register.
  */
 import { Command, CommanderError, Help } from 'commander';
-import { CliError, EXIT } from './exit-codes';
 import { startTracing, type Tracing } from '../telemetry/tracing';
 
 type Register = (program: Command) => void;
@@ -99,27 +98,6 @@ export async function programFor(argv: readonly string[]): Promise<Command> {
   return makeStrict(program);
 }
 
-/**
- * Errors are matched by name, not instanceof, so that mapping an error to its
- * exit code does not load the modules (and the SDK) that define the classes.
- */
-const EXIT_BY_ERROR_NAME: Readonly<Record<string, number>> = {
-  ConfigError: EXIT.CONFIG,
-  TracingConfigError: EXIT.CONFIG,
-  TemporalServerUnavailableError: EXIT.UNAVAILABLE,
-  DevServerStartError: EXIT.UNAVAILABLE,
-  TemporalUnavailableError: EXIT.UNAVAILABLE,
-  DagValidationError: EXIT.FAILURE,
-  RunInputError: EXIT.FAILURE,
-};
-
-export function exitCodeFor(err: unknown): number {
-  if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-  if (err instanceof CliError) return err.exitCode;
-  if (err instanceof Error) return EXIT_BY_ERROR_NAME[err.name] ?? EXIT.FAILURE;
-  return EXIT.FAILURE;
-}
-
 export async function main(argv: string[] = process.argv): Promise<void> {
   let tracing: Tracing | undefined;
   try {
@@ -127,6 +105,9 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     tracing = await startTracing({ serviceName: `weft-${argv[2] ?? 'cli'}` });
     await (await programFor(argv)).parseAsync(argv);
   } catch (err) {
+    // exit-codes.ts maps every error through the one taxonomy (src/errors). It
+    // loads the modules that define the error classes, so only when one ended a command.
+    const { exitCodeFor } = await import('./exit-codes');
     const code = exitCodeFor(err);
     // Commander already printed its own usage errors.
     if (!(err instanceof CommanderError)) console.error(`weft: ${err instanceof Error ? err.message : String(err)}`);

@@ -15,6 +15,15 @@ import { enqueue, queueStatus, type EnqueuedJob, type EnqueueOptions } from './q
 import type { QueueStatus } from '../workflows/queue';
 import { approvalUpdate, resolveFailureUpdate, statusQuery, type ApprovalDecision, type ApprovalResult, type FailureDecision, type NodeStatus, type RunStatus } from '../workflows/messages';
 import type { DagRunArgs } from '../workflows/dag-run';
+import { classifyTemporalCause } from '../errors/grpc';
+import { ERROR_KINDS } from '../errors/kinds';
+import { enrichWithPendingActivities } from './progress';
+import { RunNotFoundError, RunOptionError, RunStartUncertainError, RunStateError } from './run-errors';
+
+import type { ListRunsOptions, RunSummary, RunView, StartedRun, StartRunOptions } from './run-types';
+
+export { RunNotFoundError, RunOptionError, RunStartUncertainError, RunStateError } from './run-errors';
+export * from './run-types';
 
 import { SEARCH_ATTRIBUTE_KEYS, WORKFLOW_TYPES } from '../temporal/search-attributes';
 
@@ -33,79 +42,16 @@ export interface WeftClientOptions {
   dagsDir?: string;
 }
 
-export interface StartRunOptions {
-  /** A DAG name (from the DAGs folder), a compiled DAG, or a definition object (validated here). */
-  dag: string | CompiledDag | Record<string, unknown>;
-  input?: unknown;
-  /** Idempotency key of the run; it becomes the workflow id, so the same key gives the same run. */
-  id?: string;
-  taskQueue?: string;
-  /** Start after this long (duration such as 10m, or ms). */
-  delay?: string | number;
-  /** Start at this time (ISO 8601). */
-  at?: string;
-  /** 1 (highest) to 5. @defaultValue 3, Temporal's default */
-  priority?: number;
-}
+/** Temporal's execution ids (`runId`) are UUIDs. */
+const RUN_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export interface StartedRun {
-  id: string;
-  runId: string;
-  /** True when a run with this id already existed and was returned instead. */
-  existing: boolean;
-}
-
-export type ExecutionStatusName = WorkflowExecutionDescription['status']['name'];
-
-export interface RunView {
-  id: string;
-  runId: string;
-  dag: string;
-  /** Temporal's status of the execution. */
-  execution: ExecutionStatusName;
-  startedAt: string;
-  closedAt?: string;
-  taskQueue: string;
-  /** The interpreter's view; absent when the status query could not be answered. */
-  status?: RunStatus;
-  result?: unknown;
-  failure?: { message: string; type?: string };
-}
-
-export interface ListRunsOptions {
-  dag?: string;
-  /** Temporal execution status, e.g. Failed, Running, Completed. */
-  status?: 'Running' | 'Completed' | 'Failed' | 'Canceled' | 'Terminated' | 'TimedOut' | 'ContinuedAsNew';
-  since?: Date;
-  until?: Date;
-  /** @defaultValue 50 */
-  limit?: number;
-}
-
-export interface RunSummary {
-  id: string;
-  runId: string;
-  dag?: string;
-  execution: ExecutionStatusName;
-  startedAt: string;
-  closedAt?: string;
-}
-
-export class RunNotFoundError extends Error {
-  override readonly name = 'RunNotFoundError';
-  constructor(readonly id: string) {
-    super(`no run with id "${id}"`);
-  }
-}
-
-export class RunStateError extends Error {
-  override readonly name = 'RunStateError';
-  constructor(
-    readonly id: string,
-    message: string,
-  ) {
-    super(message);
-  }
+/**
+ * A start that failed because Temporal did not answer (in time) may still have
+ * happened, so it is reported as uncertain; other failures pass through as they are.
+ */
+function uncertainStart(id: string, err: unknown): unknown {
+  const kind = classifyTemporalCause(err)?.kind;
+  return kind === ERROR_KINDS.UNAVAILABLE || kind === ERROR_KINDS.TIMED_OUT ? new RunStartUncertainError(id, kind, err) : err;
 }
 
 function quote(value: string): string {
@@ -139,15 +85,15 @@ export class WeftClient {
   }
 
   private startDelayMs(o: Pick<StartRunOptions, 'delay' | 'at'>): number | undefined {
-    if (o.delay !== undefined && o.at !== undefined) throw new RangeError('give either delay or at, not both');
+    if (o.delay !== undefined && o.at !== undefined) throw new RunOptionError('at', o.at, 'no at when delay is given (give delay or at, not both)');
     if (o.delay !== undefined) {
       const ms = parseDuration(o.delay);
-      if (ms === undefined) throw new RangeError(`delay: expected a duration such as 10m, got ${JSON.stringify(o.delay)}`);
+      if (ms === undefined) throw new RunOptionError('delay', o.delay, 'a duration such as 10m');
       return ms;
     }
     if (o.at !== undefined) {
       const t = Date.parse(o.at);
-      if (Number.isNaN(t)) throw new RangeError(`at: expected an ISO 8601 time, got ${JSON.stringify(o.at)}`);
+      if (Number.isNaN(t)) throw new RunOptionError('at', o.at, 'an ISO 8601 time');
       return Math.max(0, t - Date.now());
     }
     return undefined;
@@ -169,7 +115,7 @@ export class WeftClient {
     const dag = this.compiled(o.dag);
     validateRunInput(dag, o.input);
     if (o.priority !== undefined && !(Number.isInteger(o.priority) && o.priority >= 1 && o.priority <= 5)) {
-      throw new RangeError(`priority: expected an integer from 1 (highest) to 5, got ${JSON.stringify(o.priority)}`);
+      throw new RunOptionError('priority', o.priority, 'an integer from 1 (highest) to 5');
     }
     const id = o.id ?? `${dag.name}-${randomUUID()}`;
     const startDelay = this.startDelayMs(o);
@@ -189,11 +135,18 @@ export class WeftClient {
       });
       return { id, runId: handle.firstExecutionRunId, existing: false };
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        const desc = await this.temporal.workflow.getHandle(id).describe();
-        return { id, runId: desc.runId, existing: true };
-      }
-      throw err;
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.existingRun(id);
+      throw uncertainStart(id, err);
+    }
+  }
+
+  /** The run that holds `id` already; it exists, but reading it can still time out under load. */
+  private async existingRun(id: string): Promise<StartedRun> {
+    try {
+      const desc = await this.temporal.workflow.getHandle(id).describe();
+      return { id, runId: desc.runId, existing: true };
+    } catch (err) {
+      throw uncertainStart(id, err);
     }
   }
 
@@ -202,6 +155,8 @@ export class WeftClient {
   }
 
   private async describe(id: string, runId?: string): Promise<WorkflowExecutionDescription> {
+    // Temporal answers INVALID_ARGUMENT for a run id that is not a UUID; say which value is wrong instead.
+    if (runId !== undefined && !RUN_ID_PATTERN.test(runId)) throw new RunOptionError('runId', runId, 'the UUID of one execution of the run');
     try {
       return await this.handle(id, runId).describe();
     } catch (err) {
@@ -220,7 +175,7 @@ export class WeftClient {
     } catch {
       status = undefined;
     }
-    if (status) enrichWithPendingActivities(status, desc);
+    if (status) await enrichWithPendingActivities(status, desc, this.temporal.options.loadedDataConverter);
     const view: RunView = {
       id,
       runId: desc.runId,
@@ -343,25 +298,4 @@ export class WeftClient {
 function memoDag(memo: Record<string, unknown> | undefined): string | undefined {
   const v = memo?.weftDag;
   return typeof v === 'string' ? v : undefined;
-}
-
-/** Running activities report attempts and heartbeat progress only through describe(). */
-function enrichWithPendingActivities(status: RunStatus, desc: WorkflowExecutionDescription): void {
-  const byId = new Map(status.nodes.map((n) => [n.id, n]));
-  for (const pa of desc.raw.pendingActivities ?? []) {
-    const activityId = pa.activityId ?? '';
-    const node = byId.get(activityId.split('/')[0]!);
-    if (!node) continue;
-    if (pa.attempt) node.attempts = Math.max(node.attempts ?? 0, pa.attempt);
-    if (pa.lastFailure?.message) node.error = { message: pa.lastFailure.message, ...(pa.lastFailure.applicationFailureInfo?.type ? { type: pa.lastFailure.applicationFailureInfo.type } : {}) };
-    const details = pa.heartbeatDetails?.payloads?.[0]?.data;
-    if (details) {
-      try {
-        const parsed = JSON.parse(Buffer.from(details).toString('utf8')) as { progress?: NodeStatus['progress'] };
-        if (parsed.progress) node.progress = parsed.progress;
-      } catch {
-        // Not Weft's progress shape; leave it out.
-      }
-    }
-  }
 }

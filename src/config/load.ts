@@ -109,6 +109,15 @@ function readConfigFile(file: string): Plain {
   return parsed as Plain;
 }
 
+/** Where the value at `path` came from: its own source, else its parent's (`api.tokens.0` came with `api.tokens` from WEFT_API_TOKEN). */
+function sourceOf(sources: ReadonlyMap<string, string>, path: string): string | undefined {
+  for (let p = path; p !== ''; p = p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '') {
+    const found = sources.get(p);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 export function loadConfig(opts: LoadConfigOptions = {}): WeftConfig {
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
@@ -143,7 +152,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): WeftConfig {
     result.error.issues.map((issue) => {
       const path = issue.path.map(String).join('.') || '(root)';
       const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => (path === '(root)' ? k : `${path}.${k}`)) : [];
-      const source = sources.get(path) ?? (keys[0] ? sources.get(keys[0]) : undefined) ?? 'default';
+      const source = sourceOf(sources, path) ?? (keys[0] ? sources.get(keys[0]) : undefined) ?? 'default';
       return { path: keys.length ? keys.join(', ') : path, message: issue.message, source };
     }),
   );

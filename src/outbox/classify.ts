@@ -3,29 +3,14 @@
  * row later, park it eventually) and which say that Temporal cannot be
  * reached (roll the batch back and count nothing, so an outage parks no row).
  */
-import { ServiceError, isGrpcServiceError } from '@temporalio/client';
-import { TemporalUnavailableError } from '../client/connection';
+import { isTemporalUnavailable } from '../errors';
 
-// gRPC status codes that describe the server or the network, not the request.
-const UNAVAILABLE_CODES = new Set([
-  1, // CANCELLED
-  2, // UNKNOWN
-  4, // DEADLINE_EXCEEDED
-  8, // RESOURCE_EXHAUSTED (rate limits)
-  10, // ABORTED
-  13, // INTERNAL
-  14, // UNAVAILABLE
-]);
-
-export function isTemporalUnavailable(err: unknown): boolean {
-  if (err instanceof TemporalUnavailableError) return true;
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (isGrpcServiceError(e)) return UNAVAILABLE_CODES.has(e.code);
-    // The client wraps failures that carry no gRPC status (transport, codec) in a bare ServiceError.
-    if (e instanceof ServiceError && !isGrpcServiceError(e.cause)) return true;
-  }
-  return false;
-}
+/**
+ * True when Temporal (or the network to it) failed rather than the row's
+ * start: the error taxonomy's retryable kinds (src/errors), so the relay, the
+ * API and the CLI agree on what "Temporal is unavailable" means.
+ */
+export { isTemporalUnavailable };
 
 /** One line for last_error: the error's type and message, bounded. */
 export function describeError(err: unknown): string {

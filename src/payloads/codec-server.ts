@@ -7,7 +7,7 @@
  * protocol asks, so the handler can be mounted at any prefix.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { bearerMatcher } from '../common/bearer';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { PayloadDecodeError, PayloadOptionError } from './errors';
@@ -92,10 +92,6 @@ export function payloadsToJson(payloads: Payload[]): { payloads: JsonPayload[] }
   };
 }
 
-function digest(token: string): Buffer {
-  return createHash('sha256').update(token).digest();
-}
-
 async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw new BadRequest(413, 'body_too_large', `the body is ${declared} bytes; the limit is ${limit}`);
@@ -115,18 +111,14 @@ export function createCodecHandler(options: CodecHandlerOptions): CodecRequestHa
   const anyOrigin = origins.has('*');
   const tokens = (options.tokens ?? []).map((t, i) => {
     if (typeof t !== 'string' || t.length < 16) throw new PayloadOptionError(`tokens[${i}]`, 'codec server tokens must be strings of at least 16 characters');
-    return digest(t);
+    return t;
   });
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   if (!Number.isInteger(maxBody) || maxBody <= 0) throw new PayloadOptionError('maxBodyBytes', `expected an integer > 0, got ${String(maxBody)}`);
 
-  const authorized = (req: IncomingMessage): boolean => {
-    if (tokens.length === 0) return true;
-    const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-    if (!match) return false;
-    const given = digest(match[1]!.trim());
-    return tokens.some((t) => timingSafeEqual(t, given));
-  };
+  // The API's check (every token compared, each in constant time); no tokens means no auth here.
+  const matches = tokens.length > 0 ? bearerMatcher(tokens) : undefined;
+  const authorized = (req: IncomingMessage): boolean => matches?.(req.headers.authorization) ?? true;
 
   return async (req, res) => {
     const origin = req.headers.origin;

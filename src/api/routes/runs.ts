@@ -23,7 +23,7 @@ import {
 const notFound = { description: 'No run with this id', schema: errorResponseSchema };
 const location = { Location: 'Path of the run: /v1/runs/{id}' };
 
-export function registerRunRoutes(table: RouteTable, { weft }: ApiContext): void {
+export function registerRunRoutes(table: RouteTable, { weft, startTimeoutMs }: ApiContext): void {
   table.add({
     method: 'POST',
     url: '/v1/runs',
@@ -32,7 +32,9 @@ export function registerRunRoutes(table: RouteTable, { weft }: ApiContext): void
     summary: 'Start a run of a named DAG or an inline definition',
     description:
       'Returns at once. The run id is the Idempotency-Key header, else `id`, else `<dag>-<uuid>`; starting again with the same id ' +
-      'returns the first run (`existing: true`), whether it is running or closed.',
+      'returns the first run (`existing: true`), whether it is running or closed. A 503 from a start means Temporal did not confirm it: ' +
+      'the run may exist (`mayExist: true`, with its `id`), and starting again with the same Idempotency-Key is safe.',
+    timeoutMs: startTimeoutMs,
     headers: startRunHeadersSchema,
     body: startRunBodySchema,
     responses: {
@@ -40,6 +42,11 @@ export function registerRunRoutes(table: RouteTable, { weft }: ApiContext): void
       400: { description: 'Invalid body, invalid inline DAG (`invalid_dag`), or input that fails the DAG\'s input schema (`invalid_input`)', schema: errorResponseSchema },
       404: { description: 'No DAG with this name in the DAGs folder', schema: errorResponseSchema },
       422: { description: 'The named DAG\'s definition file is invalid (`dag_invalid`, with its problems)', schema: errorResponseSchema },
+      503: {
+        description: 'Temporal did not confirm the start in time, or is unavailable: `retryable: true`, `mayExist: true` and the run `id`. Start again with the same Idempotency-Key (or id)',
+        schema: errorResponseSchema,
+        headers: { 'Retry-After': 'Seconds to wait before retrying' },
+      },
     },
     handler: async ({ body, headers, reply }) => {
       const started = await weft.startRun({ ...body, id: headers['idempotency-key'] ?? body.id });

@@ -8,7 +8,7 @@ import { createWeftClient } from '../../client';
 import { TemporalUnavailableError } from '../../client/connection';
 import { createLogger } from '../../common/logger';
 import { loadConfig } from '../../config/load';
-import { CliError, EXIT } from '../exit-codes';
+import { CliError, EXIT, cliError } from '../exit-codes';
 import { portOption } from '../options';
 
 interface ApiFlags {
@@ -53,7 +53,7 @@ async function runApi(flags: ApiFlags): Promise<number> {
   try {
     apiAuthFromConfig(config.api);
   } catch (err) {
-    if (err instanceof ApiAuthConfigError) throw new CliError(`weft api: ${err.message}`, EXIT.CONFIG);
+    if (err instanceof ApiAuthConfigError) throw cliError(err, `weft api: ${err.message}`);
     throw err;
   }
   const logger = createLogger(config.log, 'weft-api');
@@ -62,7 +62,7 @@ async function runApi(flags: ApiFlags): Promise<number> {
   try {
     weft = await createWeftClient({ config });
   } catch (err) {
-    if (err instanceof TemporalUnavailableError) throw new CliError(err.message, EXIT.UNAVAILABLE);
+    if (err instanceof TemporalUnavailableError) throw cliError(err);
     throw err;
   }
 

@@ -5,34 +5,25 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { DagNotFoundError, RunNotFoundError, RunStateError, loadDefinitionFile, type ListRunsOptions, type RunView, type WeftClient } from '../../client';
+import { DagNotFoundError, RunNotFoundError, RunStateError, RUN_STATUS_FILTERS, RUN_STATUS_FILTER_NAMES, loadDefinitionFile, type RunStatusFilterName, type RunView, type WeftClient } from '../../client';
 import { DEFINITION_EXTENSIONS } from '../../dag/parse';
 import { clientFrom, withConnectionOptions, type ConnectionFlags } from '../context';
-import { CliError, EXIT } from '../exit-codes';
+import { CliError, EXIT, cliError } from '../exit-codes';
 import { choiceOption, dateOption, jsonOption, positiveIntOption } from '../options';
 import { progressLine, renderRun, renderRunList } from '../render';
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
 
-const STATUSES = ['running', 'completed', 'failed', 'canceled', 'terminated', 'timed-out', 'continued-as-new'] as const;
-const STATUS_QUERY: Record<(typeof STATUSES)[number], NonNullable<ListRunsOptions['status']>> = {
-  running: 'Running',
-  completed: 'Completed',
-  failed: 'Failed',
-  canceled: 'Canceled',
-  terminated: 'Terminated',
-  'timed-out': 'TimedOut',
-  'continued-as-new': 'ContinuedAsNew',
-};
+// One list for the CLI and the API (src/client/run-types.ts).
+const STATUSES = RUN_STATUS_FILTER_NAMES;
 
 const CLOSED_OK = new Set(['COMPLETED']);
 
+/** The client's errors as CliErrors: the message as it is, the exit code from the error's kind (exit-codes.ts). */
 function notFound<T>(p: Promise<T>): Promise<T> {
   return p.catch((e: unknown) => {
-    if (e instanceof RunNotFoundError || e instanceof DagNotFoundError) throw new CliError(e.message, EXIT.NOT_FOUND);
-    if (e instanceof RunStateError) throw new CliError(e.message, EXIT.FAILURE);
-    throw e;
+    throw e instanceof RunNotFoundError || e instanceof DagNotFoundError || e instanceof RunStateError ? cliError(e) : e;
   });
 }
 
@@ -159,11 +150,11 @@ export function registerRuns(program: Command): void {
       .option('--json', 'machine output'),
   )
     .addHelpText('after', '\nExamples:\n  $ weft runs list --status failed\n  $ weft runs list --dag image-pipeline --since 2026-11-01T00:00:00Z --json\n')
-    .action(async (flags: ConnectionFlags & { dag?: string; status?: (typeof STATUSES)[number]; since?: Date; until?: Date; limit?: number; json?: boolean }) => {
+    .action(async (flags: ConnectionFlags & { dag?: string; status?: RunStatusFilterName; since?: Date; until?: Date; limit?: number; json?: boolean }) => {
       const { weft } = await clientFrom(flags);
       const list = await weft.listRuns({
         ...(flags.dag ? { dag: flags.dag } : {}),
-        ...(flags.status ? { status: STATUS_QUERY[flags.status] } : {}),
+        ...(flags.status ? { status: RUN_STATUS_FILTERS[flags.status] } : {}),
         ...(flags.since ? { since: flags.since } : {}),
         ...(flags.until ? { until: flags.until } : {}),
         ...(flags.limit ? { limit: flags.limit } : {}),
@@ -226,7 +217,7 @@ export function registerRuns(program: Command): void {
         const result = await notFound(weft.resolveFailure(id, { node, action: chosen[0]!, ...(flags.reason ? { reason: flags.reason } : {}), by: flags.by ?? process.env.USER ?? 'cli' }));
         out(flags.json ? JSON.stringify(result) : `${chosen[0]} ${node} of ${id}`);
       } catch (e) {
-        if (e instanceof WorkflowUpdateFailedError) throw new CliError(`refused: ${e.cause?.message ?? e.message}`, EXIT.FAILURE);
+        if (e instanceof WorkflowUpdateFailedError) throw cliError(e, `refused: ${e.cause?.message ?? e.message}`);
         throw e;
       }
     });
@@ -247,7 +238,7 @@ export function registerRuns(program: Command): void {
         const result = await notFound(weft.decide(id, { node, decision, ...(flags.reason ? { reason: flags.reason } : {}), by: flags.by ?? process.env.USER ?? 'cli' }));
         out(flags.json ? JSON.stringify(result) : `${decision === 'approve' ? 'approved' : 'rejected'} ${node} of ${id}`);
       } catch (e) {
-        if (e instanceof WorkflowUpdateFailedError) throw new CliError(`refused: ${e.cause?.message ?? e.message}`, EXIT.FAILURE);
+        if (e instanceof WorkflowUpdateFailedError) throw cliError(e, `refused: ${e.cause?.message ?? e.message}`);
         throw e;
       }
     });

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { createWeftClient, DagCatalog, TemporalUnavailableError, type WeftClient } from '../../client';
+import { createWeftClient, DagCatalog, type WeftClient } from '../../client';
 import { DefinitionsFolderError } from '../../client/definitions';
 import {
   cronError,
@@ -14,12 +14,7 @@ import {
   loadSchedulesFile,
   OVERLAP_POLICIES,
   parseIsoTime,
-  ScheduleApplyError,
-  ScheduleConflictError,
-  ScheduleExistsError,
   ScheduleFileError,
-  ScheduleNotFoundError,
-  ScheduleNotManagedError,
   timezoneError,
   WeftSchedules,
   type ApplyResult,
@@ -29,7 +24,7 @@ import {
 } from '../../client/schedules';
 import { configFrom, withConnectionOptions, type ConnectionFlags } from '../context';
 import { durationError, formatDuration, parseDuration } from '../../dag/duration';
-import { CliError, EXIT } from '../exit-codes';
+import { CliError, EXIT, cliError } from '../exit-codes';
 import { choiceOption } from '../options';
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
@@ -98,33 +93,19 @@ interface CommonFlags extends ConnectionFlags {
   json?: boolean;
 }
 
-function isUnavailable(e: unknown): boolean {
-  for (let cur: unknown = e, depth = 0; cur && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
-    if (cur instanceof TemporalUnavailableError) return true;
-    // gRPC status 14: UNAVAILABLE.
-    if ((cur as { code?: unknown }).code === 14) return true;
-  }
-  return false;
-}
-
 function printFileProblems(e: ScheduleFileError, flags: CommonFlags): void {
   if (flags.json) json({ ok: false, ...(e.source ? { source: e.source } : {}), issues: e.issues });
   else for (const i of e.issues) err(`${e.source ? `${e.source}: ` : ''}${i.path}: ${i.message}`);
 }
 
-/** Maps client errors onto the CLI's exit codes; see exit-codes.ts. */
+/** Adds what the CLI shows for some errors (the file's problems, a hint); the exit code comes from the error's kind (exit-codes.ts). */
 function toCliError(e: unknown, flags: CommonFlags): unknown {
   if (e instanceof CliError) return e;
-  if (isUnavailable(e)) return new CliError(e instanceof Error ? e.message : String(e), EXIT.UNAVAILABLE);
-  if (e instanceof ScheduleNotFoundError) return new CliError(e.message, EXIT.NOT_FOUND);
-  if (e instanceof DefinitionsFolderError) return new CliError(`${e.message} (the dagsDir setting; change it in weft.config.yaml or with WEFT_DAGS_DIR)`, EXIT.NOT_FOUND);
+  if (e instanceof DefinitionsFolderError) return cliError(e, `${e.message} (the dagsDir setting; change it in weft.config.yaml or with WEFT_DAGS_DIR)`);
   if (e instanceof ScheduleFileError) {
     printFileProblems(e, flags);
     const n = e.issues.length;
-    return new CliError(`${e.source ?? 'the schedules'} ${e.source ? 'is' : 'are'} invalid (${n} problem${n === 1 ? '' : 's'}); nothing was changed`, EXIT.FAILURE);
-  }
-  if (e instanceof ScheduleApplyError || e instanceof ScheduleConflictError || e instanceof ScheduleExistsError || e instanceof ScheduleNotManagedError) {
-    return new CliError(e.message, EXIT.FAILURE);
+    return cliError(e, `${e.source ?? 'the schedules'} ${e.source ? 'is' : 'are'} invalid (${n} problem${n === 1 ? '' : 's'}); nothing was changed`);
   }
   return e;
 }

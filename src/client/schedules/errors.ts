@@ -1,5 +1,16 @@
 /** Errors of Weft schedules. Each names the schedule (or the file) and says what to do. */
-import type { SchedulePlanEntry } from './plan';
+import { ERROR_KINDS } from '../../errors/kinds';
+import { WeftError } from '../../errors/weft-error';
+
+/**
+ * What ScheduleApplyError needs of a plan entry. Declared here rather than
+ * imported from ./plan, which imports this file through ./temporal and ./spec:
+ * that made an import cycle.
+ */
+export interface AppliedScheduleEntry {
+  readonly action: string;
+  readonly id: string;
+}
 
 export type ScheduleIssueCode =
   | 'schema'
@@ -25,8 +36,9 @@ export interface ScheduleIssue {
 }
 
 /** A schedules file (or one schedule definition) is invalid; `issues` lists every problem. */
-export class ScheduleFileError extends Error {
+export class ScheduleFileError extends WeftError {
   override readonly name = 'ScheduleFileError';
+  readonly kind = ERROR_KINDS.INVALID;
   constructor(
     readonly issues: readonly ScheduleIssue[],
     readonly source?: string,
@@ -35,31 +47,35 @@ export class ScheduleFileError extends Error {
   }
 }
 
-export class ScheduleNotFoundError extends Error {
+export class ScheduleNotFoundError extends WeftError {
   override readonly name = 'ScheduleNotFoundError';
+  readonly kind = ERROR_KINDS.NOT_FOUND;
   constructor(readonly id: string) {
     super(`no schedule with id "${id}"`);
   }
 }
 
 /** The schedule exists, but Weft did not create it; Weft leaves it alone. */
-export class ScheduleNotManagedError extends Error {
+export class ScheduleNotManagedError extends WeftError {
   override readonly name = 'ScheduleNotManagedError';
+  readonly kind = ERROR_KINDS.CONFLICT;
   constructor(readonly id: string) {
     super(`schedule "${id}" exists but is not managed by Weft (its memo has no weftManaged: true); manage it with the Temporal CLI, or pick another id`);
   }
 }
 
-export class ScheduleExistsError extends Error {
+export class ScheduleExistsError extends WeftError {
   override readonly name = 'ScheduleExistsError';
+  readonly kind = ERROR_KINDS.CONFLICT;
   constructor(readonly id: string) {
     super(`schedule "${id}" already exists; change it with \`weft schedules apply\`, or delete it first`);
   }
 }
 
 /** `apply` would take over schedules Weft does not manage; nothing was changed. */
-export class ScheduleConflictError extends Error {
+export class ScheduleConflictError extends WeftError {
   override readonly name = 'ScheduleConflictError';
+  readonly kind = ERROR_KINDS.CONFLICT;
   constructor(
     readonly ids: readonly string[],
     readonly source?: string,
@@ -71,12 +87,15 @@ export class ScheduleConflictError extends Error {
   }
 }
 
-/** Apply stopped part way; `applied` lists what was done before `failed`. */
+/**
+ * Apply stopped part way; `applied` lists what was done before `failed`. It
+ * has no kind of its own: what went wrong is its cause's kind.
+ */
 export class ScheduleApplyError extends Error {
   override readonly name = 'ScheduleApplyError';
   constructor(
-    readonly applied: readonly SchedulePlanEntry[],
-    readonly failed: SchedulePlanEntry,
+    readonly applied: readonly AppliedScheduleEntry[],
+    readonly failed: AppliedScheduleEntry,
     override readonly cause: unknown,
   ) {
     super(`could not ${failed.action} schedule "${failed.id}": ${cause instanceof Error ? cause.message : String(cause)}${applied.length ? ` (done before it: ${applied.map((e) => `${e.action} ${e.id}`).join(', ')})` : ''}`);

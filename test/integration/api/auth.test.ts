@@ -23,7 +23,7 @@ describe('auth', () => {
     const res = await api.call('GET', '/v1/runs', { token: null });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer realm="weft"');
-    expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: 'send Authorization: Bearer <token>' } });
+    expect(await res.json()).toEqual({ error: { code: 'unauthorized', kind: 'refused', message: 'send Authorization: Bearer <token>', retryable: false } });
   });
 
   it('answers 401 for a wrong token', async () => {
@@ -64,7 +64,7 @@ describe('auth', () => {
     expect((await api.call('GET', '/v1/nothing-here', { token: null })).status).toBe(401);
     const res = await api.call('GET', '/v1/nothing-here');
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: { code: 'not_found', message: 'no route GET /v1/nothing-here' } });
+    expect(await res.json()).toEqual({ error: { code: 'not_found', kind: 'not_found', message: 'no route GET /v1/nothing-here', retryable: false } });
   });
 
   it('serves every route without a token when auth is off', async () => {

@@ -144,7 +144,7 @@ describe('POST /v1/runs/:id/nodes/:node/approve|reject', () => {
     await eventually(async () => (await nodeState(api, id, 'review')) === 'waiting', 'the approval to wait');
     const res = await api.call('POST', `/v1/runs/${id}/nodes/ship/approve`);
     expect(res.status).toBe(409);
-    expect(((await res.json()) as ErrorBody).error).toEqual({ code: 'decision_refused', message: 'node "ship" is not an approval node' });
+    expect(((await res.json()) as ErrorBody).error).toEqual({ code: 'decision_refused', kind: 'refused', message: 'node "ship" is not an approval node', retryable: false });
     await api.call('POST', `/v1/runs/${id}/cancel`);
   });
 
@@ -162,7 +162,7 @@ describe('POST /v1/runs/:id/nodes/:node/approve|reject', () => {
     expect((await api.call('POST', `/v1/runs/${id}/nodes/review/approve`)).status).toBe(200);
     const again = await api.call('POST', `/v1/runs/${id}/nodes/review/reject`);
     expect(again.status).toBe(409);
-    expect(((await again.json()) as ErrorBody).error).toEqual({ code: 'decision_refused', message: 'node "review" is not waiting for approval (it is succeeded)' });
+    expect(((await again.json()) as ErrorBody).error).toEqual({ code: 'decision_refused', kind: 'refused', message: 'node "review" is not waiting for approval (it is succeeded)', retryable: false });
     gates.release('ship');
   });
 

@@ -49,7 +49,8 @@ describe('/healthz and /readyz', () => {
     const api = await apiWithTemporalDown();
     const ready = await api.call('GET', '/readyz', { token: null });
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toEqual({ error: { code: 'not_ready', message: 'not ready: Temporal does not answer' } });
+    expect(await ready.json()).toEqual({ error: { code: 'not_ready', kind: 'unavailable', message: 'not ready: Temporal does not answer', retryable: true } });
+    expect(ready.headers.get('retry-after')).toBe('2');
     expect((await api.call('GET', '/healthz', { token: null })).status).toBe(200);
   });
 
@@ -153,6 +154,7 @@ describe('/openapi.json', () => {
     expect(start.requestBody).toEqual({ required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/StartRunRequest' } } } });
     expect(start.parameters).toEqual([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]);
     expect(Object.keys(start.responses).sort()).toEqual(['202', '400', '401', '404', '413', '415', '422', '500', '503']);
+    expect((start.responses['503'] as { headers?: unknown }).headers).toHaveProperty('Retry-After');
     expect(doc.paths['/v1/runs']!.get!.parameters.map((p) => p.name)).toEqual(['dag', 'status', 'since', 'until', 'limit']);
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
     expect(refs.length).toBeGreaterThan(10);

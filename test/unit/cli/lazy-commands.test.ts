@@ -1,10 +1,7 @@
 /** The CLI loads only the command that runs; its table of commands must say what the modules register. */
 import { Help } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { buildProgram, COMMANDS, exitCodeFor, programFor } from '../../../src/cli/main';
-import { EXIT } from '../../../src/cli/exit-codes';
-import { ConfigError } from '../../../src/config/load';
-import { DagValidationError } from '../../../src/dag/validate';
+import { buildProgram, COMMANDS, programFor } from '../../../src/cli/main';
 
 const argv = (...words: string[]): string[] => ['node', 'weft', ...words];
 
@@ -30,13 +27,5 @@ describe('programFor', () => {
 
   it('loads the command that `weft help <command>` asks about', async () => {
     expect((await programFor(argv('help', 'dags'))).commands.map((c) => c.name())).toEqual(['dags']);
-  });
-});
-
-describe('exitCodeFor', () => {
-  it('maps errors by their name, without loading their modules', () => {
-    expect(exitCodeFor(new ConfigError([]))).toBe(EXIT.CONFIG);
-    expect(exitCodeFor(new DagValidationError([], 'x.yaml'))).toBe(EXIT.FAILURE);
-    expect(exitCodeFor(Object.assign(new Error('down'), { name: 'TemporalUnavailableError' }))).toBe(EXIT.UNAVAILABLE);
   });
 });
