@@ -9,7 +9,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../common/logger';
 import type { WeftClient } from '../client/weft-client';
 import { locateJsonError } from '../dag/parse';
-import { bearerChecker, type ApiAuth } from './auth';
+import { authorizationOf, bearerChecker, type ApiAuth } from './auth';
+import { registerConsole } from './console';
 import type { ApiContext } from './context';
 import { ApiError, ERROR_CODES, toApiError } from './errors';
 import { ApiMetrics } from './metrics';
@@ -115,8 +116,9 @@ export function buildApi(opts: BuildApiOptions): FastifyInstance {
 
   if (authorized) {
     app.addHook('onRequest', async (request, reply) => {
-      if (reply.sent || request.routeOptions.config.public || authorized(request.headers.authorization)) return undefined;
-      const missing = !request.headers.authorization;
+      const authorization = authorizationOf(request.headers);
+      if (reply.sent || request.routeOptions.config.public || authorized(authorization)) return undefined;
+      const missing = !authorization;
       const err = new ApiError(401, ERROR_CODES.UNAUTHORIZED, missing ? 'send Authorization: Bearer <token>' : 'the bearer token is not valid');
       return reply.code(401).header('www-authenticate', 'Bearer realm="weft"').send(err.toBody());
     });
@@ -143,6 +145,7 @@ export function buildApi(opts: BuildApiOptions): FastifyInstance {
   registerDagRoutes(table, ctx);
   registerScheduleRoutes(table, ctx);
   registerQueueRoutes(table, ctx);
+  registerConsole(app, table, ctx, authorized);
   let openapi: unknown;
   registerOpsRoutes(table, ctx, () => (openapi ??= buildOpenApi(table, { title: 'Weft HTTP API', version: API_VERSION })));
   installRoutes(app, table, { withDeadline: ctx.withDeadline });
