@@ -11,9 +11,9 @@ import type { ApiContext } from '../context';
 import { ApiError, ERROR_CODES } from '../errors';
 import type { RouteTable } from '../route';
 import { runSummarySchema } from '../schemas';
-import { WORKFLOW_TYPES, WEFT_SEARCH_ATTRIBUTES } from '../../temporal/search-attributes';
+import { SEARCH_ATTRIBUTE_KEYS, WORKFLOW_TYPES } from '../../temporal/search-attributes';
 
-const SA_DAG = Object.keys(WEFT_SEARCH_ATTRIBUTES)[0]!;
+const SA_DAG = SEARCH_ATTRIBUTE_KEYS.dag.name;
 /** gRPC's status code for a request the server refuses as malformed. */
 const GRPC_INVALID_ARGUMENT = 3;
 
