@@ -5,7 +5,7 @@
  * nodes, so updates never move them.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { Background, Controls, MiniMap, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import { Background, Controls, Handle, MiniMap, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
 import type { CompiledDag, CompiledNode, NodeStatus } from '../types';
 import { layout } from './layout';
 import { NodeCard } from './NodeCard';
@@ -13,8 +13,15 @@ import { NodeCard } from './NodeCard';
 type CardData = { node: CompiledNode; status?: NodeStatus; selected: boolean };
 type CardNode = Node<CardData, 'card'>;
 
+/** Edges attach to handles; the graph is read-only, so they are only anchors. */
 function Card({ data }: NodeProps<CardNode>): React.JSX.Element {
-  return <NodeCard node={data.node} status={data.status} selected={data.selected} />;
+  return (
+    <>
+      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <NodeCard node={data.node} status={data.status} selected={data.selected} />
+      <Handle type="source" position={Position.Right} isConnectable={false} />
+    </>
+  );
 }
 
 const nodeTypes = { card: Card };

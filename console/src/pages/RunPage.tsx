@@ -60,7 +60,7 @@ export function RunPage({ id, session }: { id: string; session: Session }): Reac
         </div>
         <div className="buttons">
           {running && <button type="button" className="danger" onClick={() => setAction(cancelAction(view.id))}>Cancel run</button>}
-          {closed && <button type="button" className="primary" onClick={() => setAction(retryFromFailedAction(view.id))}>Retry from failed</button>}
+          {closed && view.execution !== 'COMPLETED' && <button type="button" className="primary" onClick={() => setAction(retryFromFailedAction(view.id))}>Retry from failed</button>}
         </div>
         {view.status && (
           <div className="counts" aria-label="node counts">
@@ -79,7 +79,7 @@ export function RunPage({ id, session }: { id: string; session: Session }): Reac
         </div>
         <aside className="side-pane">
           {selectedNode ? (
-            <NodeDetails runId={view.id} node={selectedNode} status={statuses.get(selectedNode.id)} running={running} onAction={setAction} />
+            <NodeDetails runId={view.id} node={selectedNode} status={statuses.get(selectedNode.id)} running={running} closed={closed} onAction={setAction} />
           ) : (
             <p className="muted">Select a node to see its input, output, error and attempts.</p>
           )}

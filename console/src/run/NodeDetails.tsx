@@ -10,17 +10,19 @@ import type { CompiledNode, NodeDetail, NodeStatus } from '../types';
 import { duration, formatTime, prettyJson } from '../ui/format';
 import { itemsLine } from '../graph/NodeCard';
 import { settingsLines } from '../graph/settings';
-import { approveAction, resolveAction } from './actions';
+import { approveAction, resolveAction, retryFromFailedAction } from './actions';
 
 interface Props {
   runId: string;
   node: CompiledNode;
   status?: NodeStatus;
   running: boolean;
+  /** The run has closed (so it can be retried). */
+  closed: boolean;
   onAction: (a: ActionRequest) => void;
 }
 
-export function NodeDetails({ runId, node, status, running, onAction }: Props): React.JSX.Element {
+export function NodeDetails({ runId, node, status, running, closed, onAction }: Props): React.JSX.Element {
   const [detail, setDetail] = useState<NodeDetail | undefined>();
   const [error, setError] = useState<string | undefined>();
   // Reload when the node's state or attempt changes, not on every progress tick.
@@ -57,6 +59,11 @@ export function NodeDetails({ runId, node, status, running, onAction }: Props): 
               {a}
             </button>
           ))}
+        </div>
+      )}
+      {closed && (status?.state === 'failed' || status?.state === 'skipped' || status?.state === 'cancelled') && (
+        <div className="buttons">
+          <button type="button" className="primary" onClick={() => onAction(retryFromFailedAction(runId))}>Retry from failed</button>
         </div>
       )}
       <dl>

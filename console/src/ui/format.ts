@@ -10,8 +10,10 @@ export function formatMs(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '';
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`;
-  return `${Math.floor(ms / 3_600_000)} h ${Math.round((ms % 3_600_000) / 60_000)} m`;
+  const join = (big: number, bigUnit: string, small: number, smallUnit: string): string => (small ? `${big} ${bigUnit} ${small} ${smallUnit}` : `${big} ${bigUnit}`);
+  if (ms < 3_600_000) return join(Math.floor(ms / 60_000), 'm', Math.round((ms % 60_000) / 1000), 's');
+  if (ms < 86_400_000) return join(Math.floor(ms / 3_600_000), 'h', Math.round((ms % 3_600_000) / 60_000), 'm');
+  return join(Math.floor(ms / 86_400_000), 'd', Math.round((ms % 86_400_000) / 3_600_000), 'h');
 }
 
 export function duration(start: string | undefined, end: string | undefined, now = Date.now()): string {
