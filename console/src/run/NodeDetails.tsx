@@ -85,9 +85,9 @@ export function NodeDetails({ runId, node, status, running, closed, onAction }: 
       )}
       {error && <p className="error">{error}</p>}
       <h4>Input</h4>
-      <pre>{detail?.activity ? prettyJson(detail.activity.input) : node.call ? `(not scheduled yet) template:\n${prettyJson(node.call.input)}` : '(none)'}</pre>
+      <pre>{!detail && !error ? 'Loading…' : detail?.activity ? prettyJson(detail.activity.input) : node.call ? `(not scheduled yet) template:\n${prettyJson(node.call.input)}` : '(none)'}</pre>
       <h4>Output</h4>
-      <pre>{prettyJson(detail?.status?.output)}</pre>
+      <pre>{!detail && !error ? 'Loading…' : prettyJson(detail?.status?.output)}</pre>
       {detail?.items && (
         <>
           <h4>Items ({detail.items.length}{detail.truncated ? '+' : ''})</h4>

@@ -143,7 +143,8 @@ describe('the console', () => {
 
     await nodeState(page, 'store').click();
     const details = page.getByRole('region', { name: 'node store' });
-    await expect.poll(() => details.locator('.error-box').textContent()).toContain('DiskFull: the disk is full');
+    // The stack comes from the history (the node-details route), not from the status.
+    await expect.poll(() => details.locator('.error-box').textContent(), { timeout: 20_000 }).toMatch(/DiskFull: the disk is full\n[\s\S]*\bat\b/);
     await screenshot(page, 'run-failed');
 
     healed = true;

@@ -4,8 +4,7 @@
  * the API app (with the console) on a real port, driven by Debian's Chromium
  * through playwright-core. Screenshots go to test-artifacts/console/.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -13,45 +12,16 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { stringify as toYaml } from 'yaml';
 import { buildApi, type BuildApiOptions } from '../../../src/api/app';
-import { CONSOLE_DIST } from '../../../src/api/console';
 import { WeftClient } from '../../../src/client/weft-client';
 import { weftActivityInterceptor } from '../../../src/workers/interceptors';
 import type { ActivityFn } from '../../helpers/dag';
 import { createTestWorker, devServerEnv } from '../../helpers/temporal';
+import { ensureConsoleBuilt } from './build';
 
 const ROOT = join(__dirname, '..', '..', '..');
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
-const LOCK = join(ROOT, 'console', '.build-lock');
-/** A lock older than this was left by a build that died. */
-const STALE_LOCK_MS = 5 * 60_000;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Builds the console once when console/dist is missing (a fresh clone). Test
- * files run in parallel, so a lock directory makes the others wait for it.
- */
-export async function ensureConsoleBuilt(): Promise<void> {
-  const index = join(CONSOLE_DIST, 'index.html');
-  for (;;) {
-    if (existsSync(index)) return;
-    try {
-      mkdirSync(LOCK);
-    } catch {
-      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
-      await sleep(500);
-      continue;
-    }
-    try {
-      if (existsSync(index)) return;
-      const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'console', '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`building the console failed (exit ${r.status}):\n${r.stderr}`);
-      return;
-    } finally {
-      rmSync(LOCK, { recursive: true, force: true });
-    }
-  }
-}
+export { ensureConsoleBuilt };
 
 export interface ConsoleStack {
   env: TestWorkflowEnvironment;
