@@ -17,17 +17,24 @@ export interface LiveRun {
   mode: 'connecting' | 'live' | 'polling' | 'closed';
 }
 
-function withNode(view: RunView, node: NodeStatus): RunView {
+/** Applies a batch of changed nodes in one pass, so a burst of events on a 5,000-node run costs one update. */
+function withNodes(view: RunView, changed: ReadonlyMap<string, NodeStatus>): RunView {
   if (!view.status) return view;
-  const nodes = view.status.nodes.map((n) => (n.id === node.id ? node : n));
   const counts = { ...view.status.counts };
-  const old = view.status.nodes.find((n) => n.id === node.id);
-  if (old && old.state !== node.state) {
-    counts[old.state] = (counts[old.state] ?? 1) - 1;
-    counts[node.state] = (counts[node.state] ?? 0) + 1;
-  }
+  const nodes = view.status.nodes.map((n) => {
+    const next = changed.get(n.id);
+    if (!next) return n;
+    if (next.state !== n.state) {
+      counts[n.state] = (counts[n.state] ?? 1) - 1;
+      counts[next.state] = (counts[next.state] ?? 0) + 1;
+    }
+    return next;
+  });
   return { ...view, status: { ...view.status, nodes, counts } };
 }
+
+/** Node events are applied at most this often. */
+const FLUSH_MS = 200;
 
 /** `epoch` reopens the stream (after a retry starts a new execution). */
 export function useRunEvents(id: string, epoch: number): LiveRun {
@@ -54,12 +61,21 @@ export function useRunEvents(id: string, epoch: number): LiveRun {
       opened = true;
       setLive({ view: JSON.parse((e as MessageEvent<string>).data) as RunView, mode: 'live' });
     });
+    let pending = new Map<string, NodeStatus>();
+    let flush: ReturnType<typeof setTimeout> | undefined;
     es.addEventListener('node', (e) => {
       const node = JSON.parse((e as MessageEvent<string>).data) as NodeStatus;
-      setLive((l) => (l.view ? { ...l, view: withNode(l.view, node) } : l));
+      pending.set(node.id, node);
+      flush ??= setTimeout(() => {
+        const batch = pending;
+        pending = new Map();
+        flush = undefined;
+        setLive((l) => (l.view ? { ...l, view: withNodes(l.view, batch) } : l));
+      }, FLUSH_MS);
     });
     es.addEventListener('run', (e) => {
       es.close();
+      if (flush) clearTimeout(flush);
       setLive({ view: JSON.parse((e as MessageEvent<string>).data) as RunView, mode: 'closed' });
     });
     es.onerror = () => {
@@ -73,6 +89,7 @@ export function useRunEvents(id: string, epoch: number): LiveRun {
     return () => {
       stopped = true;
       es.close();
+      if (flush) clearTimeout(flush);
       if (timer) clearTimeout(timer);
     };
   }, [id, epoch]);

@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { uniqueId } from '../../helpers/temporal';
 import { launchBrowser, nodeState, screenshot, startConsoleStack, type ConsoleStack } from './stack';
 
-/** Flipped by the retry test: the first run of `fragile` fails, the retry succeeds. */
+/** Flipped by the retry tests: the first attempt of `flaky` fails, a retry succeeds. */
 let healed = false;
 const calls: string[] = [];
 
@@ -25,6 +25,14 @@ const activities = {
       await ctx.sleep(150);
     }
     return { did: x?.step ?? 'work' };
+  },
+  hold: async () => {
+    // Runs until the run is cancelled.
+    const ctx = Context.current();
+    for (;;) {
+      ctx.heartbeat();
+      await ctx.sleep(100);
+    }
   },
   flaky: async () => {
     calls.push(`flaky:${healed ? 'healed' : 'broken'}`);
@@ -60,6 +68,17 @@ const dags = {
       { id: 'store', after: ['fetch'], activity: 'flaky' },
       { id: 'notify', after: ['store'], activity: 'echo' },
     ],
+  },
+  'asking.yaml': {
+    name: 'asking',
+    nodes: [
+      { id: 'charge', activity: 'flaky', onError: 'ask' },
+      { id: 'receipt', after: ['charge'], activity: 'echo' },
+    ],
+  },
+  'endless.yaml': {
+    name: 'endless',
+    nodes: [{ id: 'forever', activity: 'hold', timeout: { startToClose: '10m', heartbeat: '5s' } }],
   },
   'gated.yaml': {
     name: 'gated',
@@ -178,6 +197,38 @@ describe('the console', () => {
     await expectState(page, 'ship', 'succeeded');
     const view = await stack.weft.getRun(id, { outputs: true });
     expect(view.status?.nodes.find((n) => n.id === 'sign-off')?.output).toMatchObject({ approved: true, reason: 'looks good', by: 'console' });
+  });
+
+  it('resolves a failed onError: ask node by retrying it', async () => {
+    const id = uniqueId('asking');
+    healed = false;
+    await stack.weft.startRun({ dag: 'asking', id });
+    const page = await open(`/ui/runs/${encodeURIComponent(id)}`);
+    await expectState(page, 'charge', 'waiting');
+    await expect.poll(() => nodeState(page, 'charge').textContent()).toContain('awaiting a decision');
+
+    healed = true;
+    await nodeState(page, 'charge').click();
+    await page.getByRole('region', { name: 'node charge' }).getByRole('button', { name: 'retry' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'retry' }).click();
+    await expect.poll(() => dialog.getByRole('status').textContent()).toContain('charge: retry accepted');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    for (const node of ['charge', 'receipt']) await expectState(page, node, 'succeeded');
+  });
+
+  it('cancels a running run after confirmation', async () => {
+    const id = uniqueId('endless');
+    await stack.weft.startRun({ dag: 'endless', id });
+    const page = await open(`/ui/runs/${encodeURIComponent(id)}`);
+    await expectState(page, 'forever', 'running');
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Cancel the run' }).click();
+    await expect.poll(() => dialog.getByRole('status').textContent()).toBe('Cancellation requested.');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => page.getByTestId('run-execution').textContent(), { timeout: 30_000 }).toBe('cancelled');
+    await expectState(page, 'forever', 'cancelled');
   });
 
   it('lists runs with counts by status and filters them', async () => {
