@@ -63,7 +63,7 @@ const LONG_TASKS = `
 async function timeToVisible(page: Page, url: string, selector: string): Promise<{ ms: number; longestTaskMs: number }> {
   await page.goto(url);
   await page.locator(selector).first().waitFor({ state: 'visible', timeout: 120_000 });
-  return page.evaluate(() => ({ ms: Math.round(performance.now()), longestTaskMs: Math.round((window as unknown as { __longest: number }).__longest) }));
+  return page.evaluate(() => ({ ms: Math.round(performance.now()), longestTaskMs: Math.round((globalThis as unknown as { __longest: number }).__longest) }));
 }
 
 async function main(): Promise<void> {
