@@ -4,6 +4,7 @@
  * 10,000 runs is one round trip however deep it is; counts by status; an id
  * prefix search; and the FIFO queues that exist.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { isGrpcServiceError } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
@@ -40,12 +41,32 @@ const filterSchema = z.object({
 const listQuerySchema = filterSchema
   .extend({
     pageSize: z.coerce.number().int().min(1).max(500).optional().describe('Runs per page, 1 to 500; default 50'),
-    pageToken: z.string().max(4096).regex(/^[A-Za-z0-9_-]*$/, 'expected the nextPageToken of the previous page').optional(),
+    pageToken: z.string().max(4096).regex(/^[A-Za-z0-9_-]*\.[0-9a-f]{16}$/, 'expected the nextPageToken of the previous page').optional(),
   })
   .strict();
 
 const countsSchema = z.object({ total: z.number(), byStatus: z.record(z.string(), z.number()) });
 const queueSummarySchema = z.object({ key: z.string(), workflowId: z.string(), startedAt: z.string() });
+
+/**
+ * Visibility's page token, with a checksum: a token the server can't decode
+ * makes Temporal's client retry until the deadline, so a mangled one is
+ * refused here, at once, as the caller's mistake.
+ */
+function checksum(raw: Uint8Array): string {
+  return createHash('sha256').update(raw).digest('hex').slice(0, 16);
+}
+
+function encodePageToken(raw: Uint8Array): string {
+  return `${Buffer.from(raw).toString('base64url')}.${checksum(raw)}`;
+}
+
+function decodePageToken(token: string): Buffer {
+  const [data = '', sum] = token.split('.');
+  const raw = Buffer.from(data, 'base64url');
+  if (raw.length === 0 || checksum(raw) !== sum) throw badPageToken();
+  return raw;
+}
 
 function quote(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -87,10 +108,10 @@ export function registerConsoleRunRoutes(table: RouteTable, { weft }: ApiContext
           namespace: namespace(),
           query: visibilityQuery(query),
           pageSize: query.pageSize ?? 50,
-          nextPageToken: query.pageToken ? Buffer.from(query.pageToken, 'base64url') : undefined,
+          nextPageToken: query.pageToken ? decodePageToken(query.pageToken) : undefined,
         })
         .catch((err: unknown) => {
-          // Visibility refuses a token it did not give out.
+          // A token from an older filter (or an expired one) that visibility refuses.
           if (query.pageToken && isGrpcServiceError(err) && Number(err.code) === GRPC_INVALID_ARGUMENT) throw badPageToken();
           throw err;
         });
@@ -108,7 +129,7 @@ export function registerConsoleRunRoutes(table: RouteTable, { weft }: ApiContext
           };
         }),
       );
-      const token = res.nextPageToken && res.nextPageToken.length > 0 ? Buffer.from(res.nextPageToken).toString('base64url') : undefined;
+      const token = res.nextPageToken && res.nextPageToken.length > 0 ? encodePageToken(res.nextPageToken) : undefined;
       return { runs, ...(token ? { nextPageToken: token } : {}) };
     },
   });
