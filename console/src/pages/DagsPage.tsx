@@ -15,13 +15,11 @@ export function DagsPage({ name }: { name?: string }): React.JSX.Element {
   const [error, setError] = useState<string | undefined>();
 
   useEffect(() => {
-    api<{ dags: DagSummary[] }>('GET', '/v1/dags').then((r) => setDags(r.dags), (e: Error) => setError(e.message));
-  }, []);
-
-  useEffect(() => {
     setDetail(undefined);
-    if (!name) return;
-    api<{ name: string; dag: CompiledDag }>('GET', `/v1/dags/${enc(name)}`).then(setDetail, (e: Error) => setError(e.message));
+    const list = (): void => void api<{ dags: DagSummary[] }>('GET', '/v1/dags').then((r) => setDags(r.dags), (e: Error) => setError(e.message));
+    if (!name) return list();
+    // The API compiles every definition for the catalog; asking after the plan keeps a huge DAG from being compiled twice at once.
+    api<{ name: string; dag: CompiledDag }>('GET', `/v1/dags/${enc(name)}`).then(setDetail, (e: Error) => setError(e.message)).finally(list);
   }, [name]);
 
   return (
