@@ -27,6 +27,8 @@ import { writeWorkflowBundle } from '../src/workers/bundle';
 import { weftActivityInterceptor } from '../src/workers/interceptors';
 import { ensureConsoleBuilt } from '../test/e2e/console/build';
 
+const ARTIFACTS = join(__dirname, '..', 'test-artifacts', 'console');
+
 const args = process.argv.slice(2);
 const repsFlag = args.indexOf('--reps');
 const REPS = repsFlag >= 0 ? Number(args[repsFlag + 1]) : 3;
@@ -135,7 +137,14 @@ async function main(): Promise<void> {
         const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
         await context.addInitScript(LONG_TASKS);
         const page = await context.newPage();
-        results[name]!.push(await timeToVisible(page, `${url}${path}`, '[data-layout="layers"] [data-layer="0"]'));
+        try {
+          results[name]!.push(await timeToVisible(page, `${url}${path}`, '[data-layout="layers"] [data-layer="0"]'));
+        } catch (err) {
+          // Keep going; the screenshot shows what the page showed instead.
+          mkdirSync(ARTIFACTS, { recursive: true });
+          await page.screenshot({ path: join(ARTIFACTS, `bench-${name}-timeout.png`) }).catch(() => undefined);
+          console.log(`${name}: no first screen within the timeout (${(err as Error).message.split('\n')[0]}); see test-artifacts/console/bench-${name}-timeout.png`);
+        }
         await context.close();
       }
       const a = Date.now();
@@ -144,6 +153,7 @@ async function main(): Promise<void> {
     }
     const line = (name: string): string => {
       const r = results[name]!;
+      if (r.length === 0) return `${name}: no sample`;
       return `${name}: first screen median ${median(r.map((x) => x.ms))} ms (runs: ${r.map((x) => x.ms).join(', ')}); longest main-thread task median ${median(r.map((x) => x.longestTaskMs))} ms; slowest API request median ${median(r.map((x) => x.apiMs))} ms`;
     };
     console.log(`node ${process.version}; load average ${load()}; ${REPS} reps`);
