@@ -92,7 +92,13 @@ function registerSessionRoutes(table: RouteTable, ctx: ApiContext, authorized: (
 
 /** A file under the console's dist folder for this path, or index.html (the app routes on the client). */
 function fileFor(path: string): string {
-  const rel = normalize(decodeURIComponent(path.replace(/^\/ui\/?/, '').split('?')[0] ?? ''));
+  let rel: string;
+  try {
+    rel = normalize(decodeURIComponent(path.replace(/^\/ui\/?/, '').split('?')[0] ?? ''));
+  } catch {
+    // A malformed escape names no file; the app shows its own "not found".
+    return 'index.html';
+  }
   if (rel && rel !== '.' && !rel.startsWith('..') && !rel.includes(`${sep}..`)) {
     const full = join(CONSOLE_DIST, rel);
     if (existsSync(full) && statSync(full).isFile()) return rel;

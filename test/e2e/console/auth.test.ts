@@ -28,7 +28,14 @@ afterAll(async () => {
 
 describe('console auth', () => {
   it('serves the console files without a token but no data without one', async () => {
-    expect((await fetch(`${stack.url}/ui/`)).status).toBe(200);
+    const index = await fetch(`${stack.url}/ui/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
+    // Paths outside the console's folder, or malformed, get the app's page, never another file.
+    for (const path of ['/ui/..%2Fpackage.json', '/ui/%2e%2e/%2e%2e/package.json', '/ui/%E0%A4%A', '/ui/runs/some-run']) {
+      const res = await fetch(`${stack.url}${path}`);
+      expect([path, res.status, (await res.text()).includes('<div id="root">')]).toEqual([path, 200, true]);
+    }
     expect((await fetch(`${stack.url}/v1/console/runs`)).status).toBe(401);
     expect((await fetch(`${stack.url}/v1/console/runs`, { headers: { cookie: `${SESSION_COOKIE}=wrong-token-0123456789` } })).status).toBe(401);
   });
