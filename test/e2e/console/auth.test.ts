@@ -14,6 +14,9 @@ const TOKEN = 'console-test-token-0123456789';
 
 const dags = { 'one.yaml': { name: 'one', nodes: [{ id: 'only', activity: 'echo' }] } };
 
+/** Waits for what the page shows; generous, because the API is slow on a loaded machine. It's a wait, not a speed check. */
+const poll = <T>(probe: () => T | Promise<T>) => expect.poll(probe, { timeout: 20_000 });
+
 let stack: ConsoleStack;
 let browser: Browser;
 
@@ -57,7 +60,7 @@ describe('console auth', () => {
 
       await prompt.getByLabel('API token').fill('not-the-token-0123456789');
       await prompt.getByRole('button', { name: 'Sign in' }).click();
-      await expect.poll(() => prompt.getByRole('alert').textContent()).toBe('That token is not valid.');
+      await poll(() => prompt.getByRole('alert').textContent()).toBe('That token is not valid.');
       expect(await context.cookies()).toEqual([]);
       expect(await page.getByRole('heading', { name: 'Runs' }).count()).toBe(0);
       await screenshot(page, 'sign-in-refused');

@@ -90,6 +90,9 @@ const dags = {
   },
 };
 
+/** Waits for what the page shows; generous, because the API is slow on a loaded machine. It's a wait, not a speed check. */
+const poll = <T>(probe: () => T | Promise<T>) => expect.poll(probe, { timeout: 20_000 });
+
 let stack: ConsoleStack;
 let browser: Browser;
 let context: BrowserContext;
@@ -122,12 +125,12 @@ describe('the console', () => {
     await page.locator('[data-layout="graph"] [data-node="each"]').waitFor();
     // The plan shows each node's settings on hover.
     await page.locator('[data-node="each"]').hover();
-    await expect.poll(() => page.locator('[data-node="each"] [role="tooltip"]').innerText()).toContain('map: {{ input.names }}');
+    await poll(() => page.locator('[data-node="each"] [role="tooltip"]').innerText()).toContain('map: {{ input.names }}');
     await screenshot(page, 'dag-plan');
 
     // Checked before submitting: a missing required field starts nothing.
     await page.getByRole('button', { name: 'Start' }).click();
-    await expect.poll(() => page.locator('.field-error').allTextContents()).toContain('required');
+    await poll(() => page.locator('.field-error').allTextContents()).toContain('required');
     expect(page.url()).toContain('/ui/dags/greet');
 
     const id = uniqueId('greet');
@@ -138,16 +141,16 @@ describe('the console', () => {
     await page.waitForURL(`**/ui/runs/${id}`);
 
     for (const node of ['prepare', 'each', 'report']) await expectState(page, node, 'succeeded');
-    await expect.poll(() => page.getByTestId('run-execution').textContent()).toBe('completed');
-    await expect.poll(() => nodeState(page, 'each').textContent()).toContain('items 2/2');
+    await poll(() => page.getByTestId('run-execution').textContent()).toBe('completed');
+    await poll(() => nodeState(page, 'each').textContent()).toContain('items 2/2');
 
     // The run really ran with the form's input.
     const view = await stack.weft.getRun(id, { outputs: true });
     expect(view.status?.nodes.find((n) => n.id === 'each')?.output).toEqual([{ hello: 'ada' }, { hello: 'grace' }]);
 
     await nodeState(page, 'prepare').click();
-    await expect.poll(() => page.getByRole('region', { name: 'node prepare' }).textContent()).toContain(`${id}/prepare`);
-    await expect.poll(() => page.getByRole('region', { name: 'node prepare' }).textContent()).toContain('"step": "hello"');
+    await poll(() => page.getByRole('region', { name: 'node prepare' }).textContent()).toContain(`${id}/prepare`);
+    await poll(() => page.getByRole('region', { name: 'node prepare' }).textContent()).toContain('"step": "hello"');
     await screenshot(page, 'run');
   });
 
@@ -158,7 +161,7 @@ describe('the console', () => {
     const page = await open(`/ui/runs/${encodeURIComponent(id)}`);
     await expectState(page, 'store', 'failed');
     await expectState(page, 'notify', 'skipped');
-    await expect.poll(() => page.getByTestId('run-execution').textContent()).toBe('failed');
+    await poll(() => page.getByTestId('run-execution').textContent()).toBe('failed');
 
     await nodeState(page, 'store').click();
     const details = page.getByRole('region', { name: 'node store' });
@@ -170,11 +173,11 @@ describe('the console', () => {
     await details.getByRole('button', { name: 'Retry from failed' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: 'Retry from failed' }).click();
-    await expect.poll(() => dialog.getByRole('status').textContent()).toMatch(/reusing 1 node output/);
+    await poll(() => dialog.getByRole('status').textContent()).toMatch(/reusing 1 node output/);
     await dialog.getByRole('button', { name: 'Close' }).click();
 
     for (const node of ['fetch', 'store', 'notify']) await expectState(page, node, 'succeeded');
-    await expect.poll(() => page.getByTestId('run-execution').textContent()).toBe('completed');
+    await poll(() => page.getByTestId('run-execution').textContent()).toBe('completed');
     expect(calls.slice(-2)).toEqual(['flaky:broken', 'flaky:healed']);
   });
 
@@ -183,7 +186,7 @@ describe('the console', () => {
     await stack.weft.startRun({ dag: 'gated', id });
     const page = await open(`/ui/runs/${encodeURIComponent(id)}`);
     await expectState(page, 'sign-off', 'waiting');
-    await expect.poll(() => nodeState(page, 'sign-off').textContent()).toContain('awaiting approval');
+    await poll(() => nodeState(page, 'sign-off').textContent()).toContain('awaiting approval');
 
     await nodeState(page, 'sign-off').click();
     await page.getByRole('region', { name: 'node sign-off' }).getByRole('button', { name: 'Approve' }).click();
@@ -191,7 +194,7 @@ describe('the console', () => {
     await dialog.locator('textarea[name="reason"]').fill('looks good');
     await screenshot(page, 'approve-dialog');
     await dialog.getByRole('button', { name: 'Approve' }).click();
-    await expect.poll(() => dialog.getByRole('status').textContent()).toContain('sign-off: approved');
+    await poll(() => dialog.getByRole('status').textContent()).toContain('sign-off: approved');
     await dialog.getByRole('button', { name: 'Close' }).click();
 
     await expectState(page, 'ship', 'succeeded');
@@ -205,14 +208,14 @@ describe('the console', () => {
     await stack.weft.startRun({ dag: 'asking', id });
     const page = await open(`/ui/runs/${encodeURIComponent(id)}`);
     await expectState(page, 'charge', 'waiting');
-    await expect.poll(() => nodeState(page, 'charge').textContent()).toContain('awaiting a decision');
+    await poll(() => nodeState(page, 'charge').textContent()).toContain('awaiting a decision');
 
     healed = true;
     await nodeState(page, 'charge').click();
     await page.getByRole('region', { name: 'node charge' }).getByRole('button', { name: 'retry' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: 'retry' }).click();
-    await expect.poll(() => dialog.getByRole('status').textContent()).toContain('charge: retry accepted');
+    await poll(() => dialog.getByRole('status').textContent()).toContain('charge: retry accepted');
     await dialog.getByRole('button', { name: 'Close' }).click();
     for (const node of ['charge', 'receipt']) await expectState(page, node, 'succeeded');
   });
@@ -225,7 +228,7 @@ describe('the console', () => {
     await page.getByRole('button', { name: 'Cancel run' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: 'Cancel the run' }).click();
-    await expect.poll(() => dialog.getByRole('status').textContent()).toBe('Cancellation requested.');
+    await poll(() => dialog.getByRole('status').textContent()).toBe('Cancellation requested.');
     await dialog.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => page.getByTestId('run-execution').textContent(), { timeout: 30_000 }).toBe('cancelled');
     await expectState(page, 'forever', 'cancelled');
@@ -234,12 +237,12 @@ describe('the console', () => {
   it('lists runs with counts by status and filters them', async () => {
     const page = await open('/ui/');
     await page.getByRole('heading', { name: 'Runs' }).waitFor();
-    await expect.poll(() => page.getByLabel('run counts').textContent()).toMatch(/\d+ completed/);
+    await poll(() => page.getByLabel('run counts').textContent()).toMatch(/\d+ completed/);
     await screenshot(page, 'runs');
     await page.locator('select[name="dag"]').selectOption('gated');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(async () => (await page.locator('table.runs tbody tr td:nth-child(2)').allTextContents()).every((d) => d === 'gated')).toBe(true);
-    await expect.poll(() => page.locator('table.runs tbody tr').count()).toBeGreaterThan(0);
+    await poll(async () => (await page.locator('table.runs tbody tr td:nth-child(2)').allTextContents()).every((d) => d === 'gated')).toBe(true);
+    await poll(() => page.locator('table.runs tbody tr').count()).toBeGreaterThan(0);
 
     for (const [path, heading] of [['/ui/schedules', 'Schedules'], ['/ui/queues', 'Queues'], ['/ui/dags', 'DAGs']] as const) {
       await page.goto(`${stack.url}${path}`);
