@@ -10,6 +10,7 @@ import type { Logger } from '../common/logger';
 import type { WeftClient } from '../client/weft-client';
 import { locateJsonError } from '../dag/parse';
 import { bearerChecker, type ApiAuth } from './auth';
+import { registerConsole } from './console';
 import { MAX_ENCODED_ID_LENGTH } from './schemas';
 import type { ApiContext } from './context';
 import { ApiError, ERROR_CODES, toApiError } from './errors';
@@ -148,6 +149,7 @@ export function buildApi(opts: BuildApiOptions): FastifyInstance {
   registerDagRoutes(table, ctx);
   registerScheduleRoutes(table, ctx);
   registerQueueRoutes(table, ctx);
+  registerConsole(app, table, ctx, authorized);
   let openapi: unknown;
   registerOpsRoutes(table, ctx, () => (openapi ??= buildOpenApi(table, { title: 'Weft HTTP API', version: API_VERSION })));
   installRoutes(app, table, { withDeadline: ctx.withDeadline });

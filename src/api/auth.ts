@@ -32,3 +32,26 @@ export function bearerChecker(auth: ApiAuth): ((authorization: string | undefine
   if (tokens.length === 0) throw new ApiAuthConfigError();
   return bearerMatcher(tokens);
 }
+
+/** Name of the cookie the console's sign-in sets (see ./console.ts). */
+export const SESSION_COOKIE = 'weft_token';
+
+/**
+ * The Authorization header to check: the request's own, else a bearer made
+ * from the console's httpOnly session cookie. Browsers can't put headers on
+ * an EventSource, so the console's event streams rely on the cookie.
+ */
+export function authorizationOf(headers: { authorization?: string | undefined; cookie?: string | undefined }): string | undefined {
+  if (headers.authorization) return headers.authorization;
+  for (const part of (headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== SESSION_COOKIE) continue;
+    const value = part.slice(eq + 1).trim();
+    try {
+      return value ? `Bearer ${decodeURIComponent(value)}` : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}

@@ -5,6 +5,7 @@
  * learns nothing about routes), and all answer in the API's error shape.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authorizationOf } from './auth';
 import { ApiError, ERROR_CODES, toApiError } from './errors';
 import type { RouteTable } from './route';
 
@@ -16,8 +17,10 @@ function send(reply: FastifyReply, err: ApiError): FastifyReply {
 
 /** The 401 for a request without a valid token, or undefined when it may pass. */
 function unauthorized(authorized: Authorizer, request: FastifyRequest, isPublic: boolean): ApiError | undefined {
-  if (!authorized || isPublic || authorized(request.headers.authorization)) return undefined;
-  const missing = !request.headers.authorization;
+  // The console's httpOnly session cookie counts as the bearer token; the request's own header wins.
+  const authorization = authorizationOf(request.headers);
+  if (!authorized || isPublic || authorized(authorization)) return undefined;
+  const missing = !authorization;
   return new ApiError(401, ERROR_CODES.UNAUTHORIZED, missing ? 'send Authorization: Bearer <token>' : 'the bearer token is not valid');
 }
 

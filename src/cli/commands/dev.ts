@@ -99,6 +99,8 @@ async function runDev(flags: DevFlags): Promise<number> {
   let stopping = false;
   // Example activities read WEFT_DATA_DIR (the outage switch of the walk-through).
   process.env.WEFT_DATA_DIR = dataDir;
+  // The console links each run to the Temporal UI (src/api/console.ts).
+  if (temporal.uiAddress) process.env.WEFT_TEMPORAL_UI_URL ??= temporal.uiAddress;
   const weftWorker = await createWeftWorker({ config: devConfig, logger, payloads });
   const { worker } = weftWorker;
   const weft = await createWeftClient({ config: devConfig, client: { activities: weftWorker.registry.names() } });
@@ -121,6 +123,7 @@ async function runDev(flags: DevFlags): Promise<number> {
   say(`  Schedules    ${schedulesLine}`);
   say(`  API          ${api.url}/v1  (auth off in weft dev; weft api requires WEFT_API_TOKEN)`);
   say(`  Metrics      ${api.url}/metrics  (API, worker and Temporal SDK)${activeTracing() ? '; tracing on (OTEL_*)' : ''}`);
+  say(`  Console      ${api.url}/ui/  (runs, live DAG graphs, approvals)`);
   say('');
   say(`weft dev is ready. Try: ${temporalPort === 7233 ? '' : `TEMPORAL_ADDRESS=${temporal.address} `}./bin/weft runs start image-pipeline --input '{"uploadId":"u1"}' --wait`);
   say('Press Ctrl-C to stop.');

@@ -123,6 +123,15 @@ describe('/openapi.json', () => {
     'post /v1/schedules/{id}/trigger',
     'post /v1/schedules/{id}/backfill',
     'delete /v1/schedules/{id}',
+    // The console's own routes (src/api/console.ts).
+    'get /v1/console/session',
+    'post /v1/console/session',
+    'delete /v1/console/session',
+    'get /v1/console/runs',
+    'get /v1/console/runs/counts',
+    'get /v1/console/runs/{id}/dag',
+    'get /v1/console/runs/{id}/nodes/{node}',
+    'get /v1/console/queues',
   ];
 
   interface Doc {

@@ -1,0 +1,178 @@
+/**
+ * Browser benchmark of the console, on a real stack (dev server, worker, API
+ * with the console) driven by Debian's Chromium:
+ *
+ *   run5k     first render of the run page of a 5,000-node run (50 layers ×
+ *             100): from navigation start until the run header and the
+ *             graph's first screen are drawn.
+ *   plan100k  opening the plan of a 100,000-node DAG (100 layers × 1,000):
+ *             from navigation start until its first screen is drawn, with the
+ *             API's share (compiling the definition) measured apart, and the
+ *             longest main-thread task (a frozen tab shows up there).
+ *
+ * Usage: npx tsx bench/browser.ts [--reps N] [--keep]
+ * (--keep leaves the stack up and prints its URL, for looking at it by hand.)
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { chromium, type Page } from 'playwright-core';
+import { buildApi } from '../src/api/app';
+import { WeftClient } from '../src/client/weft-client';
+import { startDevServer } from '../src/temporal/dev-server';
+import { requireTemporalCli } from '../src/temporal/servers';
+import { writeWorkflowBundle } from '../src/workers/bundle';
+import { weftActivityInterceptor } from '../src/workers/interceptors';
+import { ensureConsoleBuilt } from '../test/e2e/console/build';
+
+const ARTIFACTS = join(__dirname, '..', 'test-artifacts', 'console');
+
+const args = process.argv.slice(2);
+const repsFlag = args.indexOf('--reps');
+const REPS = repsFlag >= 0 ? Number(args[repsFlag + 1]) : 3;
+const KEEP = args.includes('--keep');
+
+/**
+ * Layers × width of no-input nodes. With `parents` 2 each node is after two of
+ * the previous layer (the shape bench/run.ts uses); with 1 the DAG is `width`
+ * parallel chains, the deepest shape today's validator compiles at 100,000
+ * nodes (its upstream check keeps every node's ancestors).
+ */
+function layered(name: string, layers: number, width: number, parents: 1 | 2): Record<string, unknown> {
+  const nodes: Array<Record<string, unknown>> = [];
+  for (let l = 0; l < layers; l++) {
+    for (let i = 0; i < width; i++) {
+      const after = l === 0 ? [] : [...new Set([`n${l - 1}_${i}`, ...(parents === 2 ? [`n${l - 1}_${(i + 1) % width}`] : [])])];
+      nodes.push({ id: `n${l}_${i}`, activity: 'noop', after });
+    }
+  }
+  return { name, concurrency: 200, nodes };
+}
+
+interface Sample {
+  ms: number;
+  longestTaskMs: number;
+  apiMs: number;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+/** Watches long main-thread tasks from the first script on, so the figure covers the whole opening. */
+const LONG_TASKS = `
+  window.__longest = 0;
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration); })
+    .observe({ type: 'longtask', buffered: true });
+`;
+
+/** Milliseconds from navigation start until `selector` is visible, and the longest task until then. */
+async function timeToVisible(page: Page, url: string, selector: string): Promise<Sample> {
+  await page.goto(url);
+  await page.locator(selector).first().waitFor({ state: 'visible', timeout: 120_000 });
+  return page.evaluate(() => {
+    // The API's share: the longest /v1 request the page made before its first screen.
+    const api = performance.getEntriesByType('resource').filter((e) => e.name.includes('/v1/'));
+    return {
+      ms: Math.round(performance.now()),
+      longestTaskMs: Math.round((globalThis as unknown as { __longest: number }).__longest),
+      apiMs: Math.round(Math.max(0, ...api.map((e) => e.duration))),
+    };
+  });
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  await ensureConsoleBuilt();
+  const cli = await requireTemporalCli({ progress: console.log });
+  const server = await startDevServer({ cliPath: cli.path });
+  const scratch = mkdtempSync(join(tmpdir(), 'weft-browser-bench-'));
+  const dagsDir = join(scratch, 'dags');
+  const cleanup: Array<() => Promise<unknown>> = [async () => server.stop(), async () => rmSync(scratch, { recursive: true, force: true })];
+  try {
+    mkdirSync(dagsDir);
+    writeFileSync(join(dagsDir, 'run5k.json'), JSON.stringify(layered('run5k', 50, 100, 2)));
+
+    const codePath = await writeWorkflowBundle(join(scratch, 'bundle.js'));
+    const native = await NativeConnection.connect({ address: server.address });
+    const worker = await Worker.create({
+      connection: native,
+      taskQueue: 'bench-console',
+      workflowBundle: { codePath },
+      activities: { noop: async (x: unknown) => x },
+      interceptors: { activity: [weftActivityInterceptor] },
+      maxConcurrentActivityTaskExecutions: 200,
+    });
+    const running = worker.run();
+    cleanup.unshift(async () => (worker.shutdown(), running));
+    const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+    const weft = new WeftClient(client, { taskQueue: 'bench-console', dagsDir });
+    const app = buildApi({ weft, auth: { insecureNoAuth: true } });
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    cleanup.unshift(() => app.close());
+
+    const id = `run5k-${Date.now()}`;
+    const t0 = Date.now();
+    await weft.startRun({ dag: 'run5k', id });
+    console.log(`started the 5,000-node run ${id}; load average ${load()}`);
+    for (;;) {
+      const v = await weft.getRun(id);
+      if (v.closedAt) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    console.log(`5,000-node run ${id} finished in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    // Written only now: the catalog compiles every file on each lookup, the run's start included.
+    writeFileSync(join(dagsDir, 'plan100k.json'), JSON.stringify(layered('plan100k', 100, 1000, 1)));
+
+    const browser = await chromium.launch({
+      executablePath: process.env.WEFT_CHROMIUM ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    cleanup.unshift(() => browser.close());
+    const results: Record<string, Sample[]> = { run5k: [], plan100k: [] };
+    const apiMs: number[] = [];
+    for (let i = 0; i < REPS; i++) {
+      for (const [name, path] of [['run5k', `/ui/runs/${id}`], ['plan100k', '/ui/dags/plan100k']] as const) {
+        const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+        await context.addInitScript(LONG_TASKS);
+        const page = await context.newPage();
+        try {
+          results[name]!.push(await timeToVisible(page, `${url}${path}`, '[data-layout="layers"] [data-layer="0"]'));
+        } catch (err) {
+          // Keep going; the screenshot shows what the page showed instead.
+          mkdirSync(ARTIFACTS, { recursive: true });
+          await page.screenshot({ path: join(ARTIFACTS, `bench-${name}-timeout.png`) }).catch(() => undefined);
+          console.log(`${name}: no first screen within the timeout (${(err as Error).message.split('\n')[0]}); see test-artifacts/console/bench-${name}-timeout.png`);
+        }
+        await context.close();
+      }
+      const a = Date.now();
+      await (await fetch(`${url}/v1/dags/plan100k`)).arrayBuffer();
+      apiMs.push(Date.now() - a);
+    }
+    const line = (name: string): string => {
+      const r = results[name]!;
+      if (r.length === 0) return `${name}: no sample`;
+      return `${name}: first screen median ${median(r.map((x) => x.ms))} ms (runs: ${r.map((x) => x.ms).join(', ')}); longest main-thread task median ${median(r.map((x) => x.longestTaskMs))} ms; slowest API request median ${median(r.map((x) => x.apiMs))} ms`;
+    };
+    console.log(`node ${process.version}; load average ${load()}; ${REPS} reps`);
+    console.log(line('run5k'));
+    console.log(line('plan100k'));
+    console.log(`GET /v1/dags/plan100k alone (compile + JSON of 100,000 nodes): median ${median(apiMs)} ms`);
+    if (KEEP) {
+      console.log(`stack up at ${url}/ui/ — Ctrl-C to stop`);
+      await new Promise(() => {});
+    }
+  } finally {
+    for (const c of cleanup) await c().catch(() => undefined);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,120 @@
+/**
+ * The console's own API routes over a real stack, without a browser: paging
+ * by next-page token, counts by status, the id prefix search, a run's
+ * compiled DAG, and a node's details read from the history.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApplicationFailure } from '@temporalio/common';
+import { uniqueId } from '../../helpers/temporal';
+import { startConsoleStack, type ConsoleStack } from './stack';
+
+const dags = {
+  'pair.yaml': {
+    name: 'pair',
+    nodes: [
+      { id: 'first', activity: 'echo', input: { n: '{{ input.n }}' } },
+      { id: 'fan', after: ['first'], map: { items: '{{ [1, 2, 3] }}' }, activity: 'echo', input: { item: '{{ item }}' } },
+    ],
+  },
+  'broken.yaml': { name: 'broken', nodes: [{ id: 'boom', activity: 'fail', input: { why: 'because' } }] },
+};
+
+let stack: ConsoleStack;
+
+beforeAll(async () => {
+  stack = await startConsoleStack({
+    activities: {
+      echo: async (x: unknown) => x,
+      fail: async () => {
+        throw ApplicationFailure.nonRetryable('no luck', 'NoLuck');
+      },
+    },
+    dags,
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
+  const res = await fetch(`${stack.url}${path}`);
+  return { status: res.status, body: (await res.json()) as T };
+};
+
+async function finished(id: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if ((await stack.weft.getRun(id)).closedAt) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`run ${id} did not finish`);
+}
+
+describe('console routes', () => {
+  it('pages through runs with next-page tokens, each run once, and counts them by status', async () => {
+    const prefix = uniqueId('page');
+    const ids = Array.from({ length: 5 }, (_, i) => `${prefix}-${i}`);
+    for (const [i, id] of ids.entries()) await stack.weft.startRun({ dag: i < 4 ? 'pair' : 'broken', id, input: { n: i } });
+    await Promise.all(ids.map(finished));
+
+    // Visibility is eventually consistent: wait until every run is listed as closed.
+    let counts: { total: number; byStatus: Record<string, number> } | undefined;
+    for (let i = 0; i < 100; i++) {
+      counts = (await get<typeof counts>(`/v1/console/runs/counts?idPrefix=${prefix}`)).body;
+      if (counts?.byStatus.completed === 4 && counts.byStatus.failed === 1) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(counts).toEqual({ total: 5, byStatus: { completed: 4, failed: 1 } });
+
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await get<{ runs: { id: string }[]; nextPageToken?: string }>(`/v1/console/runs?idPrefix=${prefix}&pageSize=2${token ? `&pageToken=${token}` : ''}`);
+      expect(page.status).toBe(200);
+      seen.push(...page.body.runs.map((r) => r.id));
+      token = page.body.nextPageToken;
+      pages++;
+    } while (token && pages < 10);
+    expect(seen.sort()).toEqual([...ids].sort());
+    expect(pages).toBeGreaterThanOrEqual(3);
+
+    const failed = await get<{ runs: { id: string }[] }>(`/v1/console/runs?idPrefix=${prefix}&status=failed`);
+    expect(failed.body.runs.map((r) => r.id)).toEqual([ids[4]]);
+  });
+
+  it('answers 400 at once for a page token it did not give out', async () => {
+    for (const token of ['bm90LWEtdG9rZW4', 'bm90LWEtdG9rZW4.0123456789abcdef']) {
+      const res = await get<{ error: { code: string } }>(`/v1/console/runs?pageToken=${token}`);
+      expect([token, res.status, res.body.error.code]).toEqual([token, 400, 'invalid_request']);
+    }
+  });
+
+  it("gives a run's compiled DAG and a node's evaluated input, items and idempotency key", async () => {
+    const id = uniqueId('pair');
+    await stack.weft.startRun({ dag: 'pair', id, input: { n: 7 } });
+    await finished(id);
+    const dag = await get<{ dag: { name: string; nodes: { id: string; after: string[] }[] } }>(`/v1/console/runs/${id}/dag`);
+    expect(dag.body.dag.name).toBe('pair');
+    expect(dag.body.dag.nodes.map((n) => [n.id, n.after])).toEqual([['first', []], ['fan', ['first']]]);
+
+    const first = await get<{ idempotencyKey: string; activity: { input: unknown; state: string; attempt: number }; status: { output: unknown } }>(`/v1/console/runs/${id}/nodes/first`);
+    expect(first.body).toMatchObject({ idempotencyKey: `${id}/first`, activity: { input: { n: 7 }, state: 'completed', attempt: 1 }, status: { output: { n: 7 } } });
+
+    const fan = await get<{ items: { index: number; input: unknown; state: string }[] }>(`/v1/console/runs/${id}/nodes/fan`);
+    expect(fan.body.items.map((i) => [i.index, i.input, i.state]).sort()).toEqual([[0, { item: 1 }, 'completed'], [1, { item: 2 }, 'completed'], [2, { item: 3 }, 'completed']]);
+  });
+
+  it("gives a failed node's error with its type and stack", async () => {
+    const id = uniqueId('broken');
+    await stack.weft.startRun({ dag: 'broken', id });
+    await finished(id);
+    const boom = await get<{ activity: { state: string; input: unknown; error: { message: string; type: string; stack: string } } }>(`/v1/console/runs/${id}/nodes/boom`);
+    expect(boom.body.activity).toMatchObject({ state: 'failed', input: { why: 'because' }, error: { message: 'no luck', type: 'NoLuck' } });
+    expect(boom.body.activity.error.stack).toMatch(/\bat\b/);
+  });
+
+  it('answers 404 for the DAG of a run that does not exist', async () => {
+    expect((await get(`/v1/console/runs/${uniqueId('nope')}/dag`)).status).toBe(404);
+  });
+});
