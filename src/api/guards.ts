@@ -69,7 +69,9 @@ export function installGuards(app: FastifyInstance, table: RouteTable, authorize
  */
 export function frameworkErrors(authorized: Authorizer): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
   return (error, request, reply) => {
-    const denied = unauthorized(authorized, request, false);
+    // The console's files are public (src/api/console.ts); a bad URL under them is just a bad request.
+    const underConsole = request.url === '/ui' || request.url.startsWith('/ui/');
+    const denied = unauthorized(authorized, request, underConsole);
     if (denied) return void sendUnauthorized(reply, denied);
     const err = toApiError(error);
     return void send(reply, err.status === 414 ? new ApiError(414, err.code, `the URL has a path segment longer than the longest id the API accepts`) : err);
