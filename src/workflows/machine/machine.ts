@@ -4,21 +4,25 @@
  * carry out (runner.ts). No Temporal import, no clock of its own (time comes
  * in each event), no promises: a table of events in, a list of commands out.
  *
- * This file holds scheduling, one node's lifecycle and the end of the run;
- * map fan-out is in map.ts and the node policies (onError) in policy.ts.
+ * This file holds the event switch, scheduling, one node's steps and how a
+ * node ends. The rest is in files of their own: timers and approvals
+ * (waits.ts), onError (policy.ts), map fan-out (map.ts), the run-wide limit
+ * (slots.ts), the end of the run and the saga (ending.ts), statuses (book.ts).
  * docs/interpreter.md walks through the events and commands.
  */
-import { parseDuration } from '../../dag/duration';
 import { isTemplate, isTruthy, type ExpressionContext } from '../../dag/expressions';
-import { TERMINAL_STATES, type CompiledDag, type CompiledNode } from '../../dag/types';
+import type { CompiledDag, CompiledNode } from '../../dag/types';
 import type { CarriedState } from '../carry';
 import { FAILURE_TYPES, type ApprovalDecision, type FailureDecision, type NodeError, type RunState, type RunStatus, type StatusQueryOptions } from '../messages';
 import { evaluateTrigger } from '../triggers';
 import { iso, NodeBook } from './book';
+import { RunEnd } from './ending';
 import { MapRuns } from './map';
 import { Policies } from './policy';
 import { Slots, type SlotRequest } from './slots';
 import type { CallOutcome, Command, Outcome, RunEvent, Step } from './types';
+import { carriedOf, statusOf } from './views';
+import { Waits } from './waits';
 
 export interface MachineInit {
   dag: CompiledDag;
@@ -50,18 +54,15 @@ export class RunMachine {
   failure?: { node: string; error: NodeError };
   runState: RunState = 'running';
   readonly slots: Slots;
-  readonly wakeAt = new Map<string, number>();
-  readonly approvals = new Map<string, { deadline: number; decision?: ApprovalDecision }>();
+  readonly waits: Waits;
   readonly maps: MapRuns;
   readonly policies: Policies;
+  private readonly ending: RunEnd;
   /** The commands of the event being handled. */
   out: Command[] = [];
   /** The clock of the event being handled. */
   now = 0;
   private long = false;
-  private compensations: CompiledNode[] = [];
-  private nextCompensated = 0;
-  private afterCompensation: (() => void) | undefined;
 
   constructor(init: MachineInit) {
     this.dag = init.dag;
@@ -72,10 +73,10 @@ export class RunMachine {
     this.startedAt = init.carried?.startedAt ?? iso(init.now);
     this.generation = init.carried?.generation ?? 0;
     this.slots = new Slots(init.dag.concurrency);
-    for (const [id, t] of Object.entries(init.carried?.wakeAt ?? {})) this.wakeAt.set(id, t);
-    for (const [id, a] of Object.entries(init.carried?.approvals ?? {})) this.approvals.set(id, a);
+    this.waits = new Waits(this, init.carried ?? {});
     this.maps = new MapRuns(this, init.carried?.mapOutputs ?? {});
     this.policies = new Policies(this);
+    this.ending = new RunEnd(this);
   }
 
   // ---- the one entry point ------------------------------------------------------
@@ -98,12 +99,11 @@ export class RunMachine {
         this.activityDone(event.node, event.index, event.result);
         break;
       case 'timer-fired':
-        delete this.book.get(event.node).reason;
-        this.afterTime(this.node(event.node));
+        this.waits.fired(this.node(event.node));
         break;
       case 'decision-due':
         if (this.policies.asking(event.node)) this.policies.decisionDue(this.node(event.node), event.decided);
-        else this.approvalDue(this.node(event.node), event.decided);
+        else this.waits.approvalDue(this.node(event.node), event.decided);
         break;
       case 'notified':
         this.policies.notified(this.node(event.node), event.result);
@@ -113,7 +113,7 @@ export class RunMachine {
         this.finish(this.node(event.node), this.cancelledOutcome());
         break;
       case 'approval':
-        this.approvals.get(event.decision.node)!.decision = event.decision;
+        this.waits.record(event.decision);
         break;
       case 'failure-decision':
         this.policies.record(event.decision);
@@ -123,10 +123,10 @@ export class RunMachine {
         this.withdrawWaiting(() => true);
         break;
       case 'end':
-        this.end();
+        this.ending.end(this.finished());
         break;
       case 'compensated':
-        this.compensated(event.node, event.result);
+        this.ending.compensated(event.node, event.result);
         break;
     }
     return this.out;
@@ -135,26 +135,12 @@ export class RunMachine {
   // ---- queries and message validation ---------------------------------------------
 
   status(opts: StatusQueryOptions = {}): RunStatus {
-    return {
-      dag: this.dag.name,
-      hash: this.dag.hash,
-      state: this.runState,
-      startedAt: this.startedAt,
-      generation: this.generation,
-      counts: { ...this.book.counts },
-      nodes: this.book.nodes(opts),
-      ...(this.failure ? { error: { ...this.failure.error, node: this.failure.node } } : {}),
-    };
+    return statusOf(this, opts);
   }
 
   /** Throws when the decision cannot apply, so an update is rejected with the reason. */
   validateApproval(d: ApprovalDecision): void {
-    const node = this.book.byId.get(d.node);
-    if (!node) throw new Error(`no node "${d.node}" in DAG ${this.dag.name}`);
-    if (node.kind !== 'approval') throw new Error(`node "${d.node}" is not an approval node`);
-    const state = this.book.get(d.node).state;
-    if (state !== 'waiting' || !this.approvals.has(d.node)) throw new Error(`node "${d.node}" is not waiting for approval (it is ${state})`);
-    if (this.approvals.get(d.node)!.decision) throw new Error(`node "${d.node}" already has a decision`);
+    this.waits.validate(d);
   }
 
   validateFailureDecision(d: FailureDecision): void {
@@ -164,7 +150,7 @@ export class RunMachine {
 
   /** Whether a `wait-decision` of the node can end now. */
   hasDecision(id: string): boolean {
-    return this.policies.asking(id) ? this.policies.hasDecision(id) : this.approvals.get(id)?.decision !== undefined;
+    return this.policies.asking(id) ? this.policies.hasDecision(id) : this.waits.hasDecision(id);
   }
 
   /** The run can end (or continue as new): the shell then sends `end`. */
@@ -178,14 +164,7 @@ export class RunMachine {
 
   /** What the next execution needs after continue-as-new. */
   carried(): CarriedState {
-    return {
-      generation: this.generation + 1,
-      startedAt: this.startedAt,
-      ...this.book.carryDone(),
-      mapOutputs: this.maps.carry(),
-      wakeAt: Object.fromEntries(this.wakeAt),
-      approvals: Object.fromEntries(this.approvals),
-    };
+    return carriedOf(this);
   }
 
   // ---- scheduling ------------------------------------------------------------------
@@ -229,7 +208,7 @@ export class RunMachine {
 
   /** The node's first step; again after `retry` on a failure decision. */
   begin(node: CompiledNode): void {
-    if (node.when === undefined) return this.afterWhen(node);
+    if (node.when === undefined) return this.waits.time(node);
     const when = node.when;
     this.evaluate(node, 'when', isTemplate(when) ? when : `{{ ${when} }}`, true);
   }
@@ -239,24 +218,21 @@ export class RunMachine {
   }
 
   private evaluated(id: string, step: Step, index: number | undefined, r: { value?: unknown; message?: string }): void {
-    if (step === 'output') return this.outputEvaluated(r);
+    if (step === 'output') return this.ending.outputEvaluated(r);
     const node = this.node(id);
     if (step === 'notify') return this.policies.notifyUrl(node, r);
-    if (step === 'compensate') return this.compensateInput(node, r);
+    if (step === 'compensate') return this.ending.compensateInput(node, r);
     if (step === 'input' && index !== undefined) return this.maps.itemInput(node, index, r);
-    if (r.message !== undefined) {
-      const what = step === 'input' && index !== undefined ? `input (item ${index})` : STEP_LABEL[step];
-      return this.policies.failed(node, { message: `${what} of node "${id}": ${r.message}`, type: FAILURE_TYPES.EXPRESSION_FAILED });
-    }
+    if (r.message !== undefined) return this.policies.failed(node, { message: `${STEP_LABEL[step]} of node "${id}": ${r.message}`, type: FAILURE_TYPES.EXPRESSION_FAILED });
     const value = r.value;
     switch (step) {
       case 'when':
         if (!isTruthy(value)) return this.finish(node, { state: 'skipped', reason: `condition is false: ${node.when}` });
-        return this.afterWhen(node);
+        return this.waits.time(node);
       case 'delay':
-        return this.delayFrom(node, value);
+        return this.waits.delayFrom(node, value);
       case 'at':
-        return this.atFrom(node, value);
+        return this.waits.atFrom(node, value);
       case 'items':
         return this.maps.start(node, value);
       default:
@@ -264,69 +240,15 @@ export class RunMachine {
     }
   }
 
-  private afterWhen(node: CompiledNode): void {
-    if (node.delay === undefined && node.at === undefined) return this.afterTime(node);
-    const wake = this.wakeAt.get(node.id);
-    if (wake !== undefined) return this.arm(node, wake);
-    if (node.delay !== undefined) {
-      if (typeof node.delay === 'number') return this.delayFrom(node, node.delay);
-      return this.evaluate(node, 'delay', node.delay, true);
-    }
-    if (isTemplate(node.at!)) return this.evaluate(node, 'at', node.at, true);
-    this.atFrom(node, node.at);
-  }
-
-  private delayFrom(node: CompiledNode, raw: unknown): void {
-    const ms = typeof raw === 'number' || typeof raw === 'string' ? parseDuration(raw) : undefined;
-    if (ms === undefined) return this.policies.failed(node, { message: `delay of node "${node.id}" is not a duration: ${JSON.stringify(raw)}`, type: FAILURE_TYPES.EXPRESSION_FAILED });
-    this.wakeAt.set(node.id, this.now + ms);
-    this.arm(node, this.now + ms);
-  }
-
-  private atFrom(node: CompiledNode, raw: unknown): void {
-    const t = typeof raw === 'number' ? raw : typeof raw === 'string' ? Date.parse(raw) : NaN;
-    if (Number.isNaN(t)) return this.policies.failed(node, { message: `at of node "${node.id}" is not a time: ${JSON.stringify(raw)}`, type: FAILURE_TYPES.EXPRESSION_FAILED });
-    this.wakeAt.set(node.id, t);
-    this.arm(node, t);
-  }
-
-  private arm(node: CompiledNode, wake: number): void {
-    const remaining = wake - this.now;
-    if (remaining <= 0) return this.afterTime(node);
-    // A timer in a cancelled scope is refused at once.
-    if (this.halted) return this.finish(node, this.cancelledOutcome());
-    this.book.get(node.id).reason = `timer until ${iso(wake)}`;
-    this.out.push({ kind: 'timer', node: node.id, ms: remaining });
-  }
-
-  private afterTime(node: CompiledNode): void {
-    if (node.kind === 'approval') return this.awaitApproval(node);
+  /** After `when` and any timer: the node's work. */
+  afterTime(node: CompiledNode): void {
+    if (node.kind === 'approval') return this.waits.awaitApproval(node);
     if (node.map) {
       const items = node.map.items;
       if (Array.isArray(items)) return this.maps.start(node, items);
       return this.evaluate(node, 'items', items, true);
     }
     this.evaluate(node, 'input', node.call!.input ?? null, false);
-  }
-
-  private awaitApproval(node: CompiledNode): void {
-    let pending = this.approvals.get(node.id);
-    if (!pending) {
-      pending = { deadline: this.now + node.approvalTimeoutMs! };
-      this.approvals.set(node.id, pending);
-    }
-    if (this.halted) return this.finish(node, this.cancelledOutcome());
-    this.book.get(node.id).reason = `awaiting approval until ${iso(pending.deadline)}`;
-    this.out.push({ kind: 'wait-decision', node: node.id, ms: Math.max(0, pending.deadline - this.now) });
-  }
-
-  private approvalDue(node: CompiledNode, decided: boolean): void {
-    delete this.book.get(node.id).reason;
-    const entry = this.approvals.get(node.id)!;
-    if (!decided) return this.policies.failed(node, { message: `no decision before the deadline ${iso(entry.deadline)}`, type: FAILURE_TYPES.APPROVAL_TIMED_OUT });
-    const d = entry.decision!;
-    if (d.decision === 'reject') return this.policies.failed(node, { message: `rejected${d.by ? ` by ${d.by}` : ''}${d.reason ? `: ${d.reason}` : ''}`, type: FAILURE_TYPES.APPROVAL_REJECTED });
-    this.finish(node, { state: 'succeeded', output: { approved: true, ...(d.by ? { by: d.by } : {}), ...(d.reason ? { reason: d.reason } : {}), at: iso(this.now) } });
   }
 
   // ---- run-wide slots --------------------------------------------------------------
@@ -403,83 +325,12 @@ export class RunMachine {
     this.scheduleFrom([...this.book.dependents.get(node.id)!]);
   }
 
-  private setTerminal(id: string, outcome: Outcome): void {
+  setTerminal(id: string, outcome: Outcome): void {
     this.book.setTerminal(id, outcome, this.now);
     this.out.push({ kind: 'ended', node: id, state: outcome.state });
   }
 
-  private finished(): boolean {
+  finished(): boolean {
     return this.book.terminal === this.dag.nodes.length || (this.stopping && this.active === 0);
-  }
-
-  // ---- the end of the run ------------------------------------------------------------
-
-  private end(): void {
-    if (this.cancelled) {
-      this.closeRemaining('cancelled', 'the run was cancelled');
-      return this.compensateThen(() => {
-        this.runState = 'cancelled';
-        this.out.push({ kind: 'cancel-run' });
-      });
-    }
-    if (!this.finished()) return void this.out.push({ kind: 'continue-as-new' });
-    if (this.failure || this.book.counts.failed > 0) {
-      return this.compensateThen(() => {
-        const failed = this.book.failed();
-        this.closeRemaining('skipped', `the run failed at node ${this.failure?.node ?? failed[0]}`);
-        this.runState = 'failed';
-        const first = this.failure?.node ?? failed[0]!;
-        const error = this.failure?.error ?? this.book.get(first).error!;
-        const message = `node "${first}" failed: ${error.message}${failed.length > 1 ? ` (failed nodes: ${failed.join(', ')})` : ''}`;
-        this.out.push({ kind: 'fail-run', failure: { type: FAILURE_TYPES.NODE_FAILED, message, details: [{ node: first, failedNodes: failed, error }] } });
-      });
-    }
-    this.runState = 'succeeded';
-    if (this.dag.output !== undefined) return void this.out.push({ kind: 'evaluate', node: '', step: 'output', expr: this.dag.output, template: false });
-    const sinks: Record<string, unknown> = {};
-    for (const n of this.dag.nodes) {
-      if (this.book.dependents.get(n.id)!.length === 0 && this.book.get(n.id).state === 'succeeded') sinks[n.id] = this.book.outputs.get(n.id);
-    }
-    this.out.push({ kind: 'complete-run', output: sinks });
-  }
-
-  private outputEvaluated(r: { value?: unknown; message?: string }): void {
-    if (r.message === undefined) return void this.out.push({ kind: 'complete-run', output: r.value });
-    this.out.push({ kind: 'fail-run', failure: { type: FAILURE_TYPES.EXPRESSION_FAILED, message: `output of DAG ${this.dag.name}: ${r.message}` } });
-  }
-
-  private closeRemaining(state: 'skipped' | 'cancelled', reason: string): void {
-    for (const n of this.dag.nodes) if (!TERMINAL_STATES.has(this.book.get(n.id).state)) this.setTerminal(n.id, { state, reason });
-  }
-
-  /** Saga (onFailure: compensate): compensations of succeeded nodes in reverse order, one at a time, then `then`. */
-  private compensateThen(then: () => void): void {
-    if (this.dag.onFailure !== 'compensate') return then();
-    this.runState = 'compensating';
-    this.compensations = this.dag.nodes.filter((n) => n.compensate && this.book.get(n.id).state === 'succeeded' && !this.book.get(n.id).ignoredError).reverse();
-    this.afterCompensation = then;
-    this.nextCompensation();
-  }
-
-  private nextCompensation(): void {
-    const node = this.compensations[this.nextCompensated++];
-    if (!node) return this.afterCompensation!();
-    this.book.get(node.id).compensation = { state: 'running' };
-    this.evaluate(node, 'compensate', node.compensate!.input ?? null, false);
-  }
-
-  private compensateInput(node: CompiledNode, r: { value?: unknown; message?: string }): void {
-    if (r.message !== undefined) {
-      this.book.get(node.id).compensation = { state: 'failed', error: { message: `compensate.input: ${r.message}`, type: FAILURE_TYPES.EXPRESSION_FAILED } };
-      return this.nextCompensation();
-    }
-    this.out.push({ kind: 'compensate', node: node.id, activityId: `${node.id}/compensate`, call: node.compensate!, input: r.value });
-  }
-
-  private compensated(id: string, result: CallOutcome): void {
-    const s = this.book.get(id);
-    s.compensation = result.kind === 'ok' ? { state: 'succeeded' } : { state: 'failed', error: result.kind === 'failed' ? result.error : { message: 'cancelled' } };
-    if (result.kind !== 'ok') this.out.push({ kind: 'log', level: 'warn', message: 'compensation failed; continuing with the rest', attrs: { node: id } });
-    this.nextCompensation();
   }
 }
