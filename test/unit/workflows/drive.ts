@@ -8,7 +8,8 @@
 import { evaluateTemplate, evaluateValue } from '../../../src/dag/expressions';
 import type { CompiledDag } from '../../../src/dag/types';
 import type { CarriedState } from '../../../src/workflows/carry';
-import type { ApprovalDecision, FailureDecision, NodeState, RunStatus } from '../../../src/workflows/messages';
+import type { NodeState } from '../../../src/dag/types';
+import type { ApprovalDecision, FailureDecision, RunStatus } from '../../../src/workflows/messages';
 import { RunMachine } from '../../../src/workflows/machine/machine';
 import type { CallOutcome, Command, EndCommand, RunEvent } from '../../../src/workflows/machine/types';
 
@@ -87,7 +88,7 @@ export async function drive(dag: CompiledDag, input: unknown, world: World = {},
   };
   const feed = (event: RunEventBody): void => {
     const long = world.longAfterCalls !== undefined && trace.calls.length >= world.longAfterCalls;
-    apply(m.handle({ ...event, at: now, long } as RunEvent));
+    apply(m.handle({ ...event, at: now, long }));
   };
   const call = (kind: 'call' | 'notify' | 'compensate', c: { node: string; index?: number; activityId: string; input: unknown }): void => {
     trace.calls.push(c.activityId);
