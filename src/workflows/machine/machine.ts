@@ -6,8 +6,8 @@
  *
  * This file holds the event switch, scheduling, one node's steps and how a
  * node ends. The rest is in files of their own: timers and approvals
- * (waits.ts), onError (policy.ts), map fan-out (map.ts), the run-wide limit
- * (slots.ts), the end of the run and the saga (ending.ts), statuses (book.ts).
+ * (waits.ts), onError (policy.ts), map fan-out (map.ts), calls under the
+ * run-wide limit (calls.ts, slots.ts), the end of the run and the saga (ending.ts), statuses (book.ts).
  * docs/interpreter.md walks through the events and commands.
  */
 import { isTemplate, isTruthy, type ExpressionContext } from '../../dag/expressions';
@@ -16,11 +16,11 @@ import type { CarriedState } from '../carry';
 import { FAILURE_TYPES, type ApprovalDecision, type FailureDecision, type NodeError, type RunState, type RunStatus, type StatusQueryOptions } from '../messages';
 import { evaluateTrigger } from '../triggers';
 import { iso, NodeBook } from './book';
+import { Calls } from './calls';
 import { RunEnd } from './ending';
 import { MapRuns } from './map';
 import { Policies } from './policy';
-import { Slots, type SlotRequest } from './slots';
-import type { CallOutcome, Command, Outcome, RunEvent, Step } from './types';
+import type { Command, Outcome, RunEvent, Step } from './types';
 import { carriedOf, statusOf } from './views';
 import { Waits } from './waits';
 
@@ -53,7 +53,7 @@ export class RunMachine {
   cancelled = false;
   failure?: { node: string; error: NodeError };
   runState: RunState = 'running';
-  readonly slots: Slots;
+  readonly calls: Calls;
   readonly waits: Waits;
   readonly maps: MapRuns;
   readonly policies: Policies;
@@ -72,7 +72,7 @@ export class RunMachine {
     this.book.restore(init.carried, init.reuse ?? {});
     this.startedAt = init.carried?.startedAt ?? iso(init.now);
     this.generation = init.carried?.generation ?? 0;
-    this.slots = new Slots(init.dag.concurrency);
+    this.calls = new Calls(this, init.dag.concurrency);
     this.waits = new Waits(this, init.carried ?? {});
     this.maps = new MapRuns(this, init.carried?.mapOutputs ?? {});
     this.policies = new Policies(this);
@@ -96,7 +96,7 @@ export class RunMachine {
         this.evaluated(event.node, event.step, event.index, { message: event.message });
         break;
       case 'activity-done':
-        this.activityDone(event.node, event.index, event.result);
+        this.calls.done(this.node(event.node), event.index, event.result);
         break;
       case 'timer-fired':
         this.waits.fired(this.node(event.node));
@@ -120,7 +120,7 @@ export class RunMachine {
         break;
       case 'cancel':
         this.cancelled = true;
-        this.withdrawWaiting(() => true);
+        this.calls.withdrawWaiting(() => true);
         break;
       case 'end':
         this.ending.end(this.finished());
@@ -236,7 +236,7 @@ export class RunMachine {
       case 'items':
         return this.maps.start(node, value);
       default:
-        return this.requestSlot({ node: id, input: value });
+        return this.calls.request({ node: id, input: value });
     }
   }
 
@@ -249,51 +249,6 @@ export class RunMachine {
       return this.evaluate(node, 'items', items, true);
     }
     this.evaluate(node, 'input', node.call!.input ?? null, false);
-  }
-
-  // ---- run-wide slots --------------------------------------------------------------
-
-  requestSlot(req: SlotRequest): void {
-    // A node whose scope is cancelled never gets as far as the call.
-    if (req.index === undefined && this.halted) return this.finish(this.node(req.node), this.cancelledOutcome());
-    if (this.slots.request(req)) this.granted(req);
-  }
-
-  private granted(req: SlotRequest): void {
-    const node = this.node(req.node);
-    if (req.index !== undefined) return this.maps.granted(node, req);
-    // A call in a cancelled scope ends as cancelled without reaching the server.
-    if (this.halted) {
-      this.releaseSlot();
-      return this.finish(node, this.cancelledOutcome());
-    }
-    // While draining for continue-as-new the slot is held and the call waits for the next execution.
-    if (this.draining) return;
-    this.book.setState(this.book.get(node.id), 'running');
-    this.inFlight++;
-    this.out.push({ kind: 'call', node: node.id, activityId: node.id, call: node.call!, input: req.input });
-  }
-
-  releaseSlot(): void {
-    for (const req of this.slots.release()) this.granted(req);
-  }
-
-  /** Takes waiting requests out of the queue (their scope was cancelled) and ends what waited. */
-  withdrawWaiting(match: (req: SlotRequest) => boolean): void {
-    for (const req of this.slots.drop(match)) {
-      if (req.index !== undefined) this.maps.withdrawn(this.node(req.node), req);
-      else this.finish(this.node(req.node), this.cancelledOutcome());
-    }
-  }
-
-  private activityDone(id: string, index: number | undefined, result: CallOutcome): void {
-    this.inFlight--;
-    this.releaseSlot();
-    const node = this.node(id);
-    if (index !== undefined) return this.maps.itemDone(node, index, result);
-    if (result.kind === 'cancelled') return this.finish(node, this.cancelledOutcome());
-    if (result.kind === 'failed') return this.policies.failed(node, result.error, result.attempt);
-    this.finish(node, { state: 'succeeded', output: result.output, ...(result.attempt !== undefined ? { attempts: result.attempt } : {}) });
   }
 
   // ---- how a node ends ---------------------------------------------------------------
@@ -315,7 +270,7 @@ export class RunMachine {
       this.failure = { node: node.id, error: outcome.error };
       this.stopping = true;
       this.out.push({ kind: 'stop' });
-      this.withdrawWaiting(() => true);
+      this.calls.withdrawWaiting(() => true);
       return;
     }
     if (!this.draining && this.long) {

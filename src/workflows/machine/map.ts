@@ -91,14 +91,14 @@ export class MapRuns {
       return this.check(node, run);
     }
     run.counts.running++;
-    this.m.requestSlot({ node: node.id, index, input: r.value });
+    this.m.calls.request({ node: node.id, index, input: r.value });
   }
 
   /** The item got a run-wide slot. */
   granted(node: CompiledNode, req: SlotRequest): void {
     const run = this.runs.get(node.id)!;
     if (this.halted(run)) {
-      this.m.releaseSlot();
+      this.m.calls.release();
       return this.withdrawn(node, req);
     }
     if (this.m.draining) return;
@@ -128,7 +128,7 @@ export class MapRuns {
       if (!run.firstError) {
         run.firstError = { error: { ...result.error, message: `item ${index}: ${result.error.message}` }, ...(result.attempt !== undefined ? { attempt: result.attempt } : {}) };
         this.m.out.push({ kind: 'cancel-items', node: node.id });
-        this.m.withdrawWaiting((req) => req.node === node.id && req.index !== undefined);
+        this.m.calls.withdrawWaiting((req) => req.node === node.id && req.index !== undefined);
       }
     }
     run.local--;
