@@ -1,10 +1,11 @@
 /**
  * Records the histories listed in test/fixtures/histories/recordings.ts on
  * the time-skipping test server (so delays and approvals take no wall time).
- * Rerun it when a workflow change is meant to be incompatible, and commit the
- * new files with the change that needs them.
+ * It records only the runs whose file is missing: a recorded history stands
+ * for runs in flight and must keep replaying. Add a recording (a new name)
+ * when the interpreter changes what it records; pass names to re-record those.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -40,7 +41,9 @@ async function main(): Promise<void> {
     });
     const weft = new WeftClient(env.client, { taskQueue, dagsDir: join(root, 'examples'), searchAttributes: false });
     await worker.runUntil(async () => {
-      for (const rec of recordings) {
+      const named = process.argv.slice(2);
+      const todo = recordings.filter((r) => (named.length ? named.includes(r.name) : !existsSync(join(root, 'test', 'fixtures', 'histories', `${r.name}.json`))));
+      for (const rec of todo) {
         const workflowId = `record-${rec.name}`;
         if (rec.kind === 'workflow') {
           await env.client.workflow.start(rec.workflowType, { args: rec.args, taskQueue, workflowId });

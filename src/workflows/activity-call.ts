@@ -5,14 +5,12 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { CompiledActivityCall } from '../dag/types';
 import { isAttemptDetail, unwrapResult } from './envelope';
+import type { CallOutcome } from './machine/types';
 import type { NodeError } from './messages';
 
-type AnyActivity = (input: unknown) => Promise<unknown>;
+export type { CallOutcome } from './machine/types';
 
-export type CallOutcome =
-  | { kind: 'ok'; output: unknown; attempt?: number }
-  | { kind: 'failed'; error: NodeError; attempt?: number }
-  | { kind: 'cancelled' };
+type AnyActivity = (input: unknown) => Promise<unknown>;
 
 export function activityOptions(call: CompiledActivityCall, activityId: string): ActivityOptions {
   const t = call.timeouts;
