@@ -23,7 +23,8 @@ export function activityOptions(call: CompiledActivityCall, activityId: string):
     ...(t.scheduleToStartMs !== undefined ? { scheduleToStartTimeout: t.scheduleToStartMs } : {}),
     ...(t.heartbeatMs !== undefined ? { heartbeatTimeout: t.heartbeatMs } : {}),
     retry: {
-      maximumAttempts: call.retry.maximumAttempts,
+      // The DAG format says 0 means unlimited; the SDK refuses 0 and means the same by leaving it out.
+      ...(call.retry.maximumAttempts > 0 ? { maximumAttempts: call.retry.maximumAttempts } : {}),
       initialInterval: call.retry.initialIntervalMs,
       backoffCoefficient: call.retry.backoffCoefficient,
       maximumInterval: call.retry.maximumIntervalMs,
