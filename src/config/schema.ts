@@ -61,7 +61,7 @@ export const configSchema = z
           .strict(),
       )
       .default({}),
-    /** Compression, encryption and claim check of payloads (see the README). */
+    /** Compression, encryption and claim check of payloads (see docs/payloads.md). */
     payloads: payloadsConfigSchema.prefault({}),
     idempotency: z
       .object({
