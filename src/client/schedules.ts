@@ -1,14 +1,14 @@
 /**
  * Periodic work: Weft schedules are Temporal Schedules that start `dagRun`
  * runs of a named DAG. Manage them one at a time or declaratively from a
- * schedules file (`WeftSchedules.apply`). See the README's "Schedules".
+ * schedules file (`WeftSchedules.apply`). See docs/schedules.md.
  *
  *   const schedules = new WeftSchedules(await createWeftClient());
  *   const result = await schedules.apply('schedules.yaml', { prune: true });
  */
 export { WeftSchedules, type WeftSchedulesOptions, type ApplyOptions, type ApplyResult, type SchedulePlan, type ScheduleSource, type WeftClientLike } from './schedules/weft-schedules';
+export { OVERLAP_POLICIES, type OverlapPolicy, type ScheduleDefinition, type ScheduleFile } from './schedules/definition';
 export {
-  OVERLAP_POLICIES,
   SCHEDULE_ID_PATTERN,
   DEFAULT_SCHEDULE_GROUP,
   MIN_CATCHUP_WINDOW_MS,
@@ -18,10 +18,7 @@ export {
   parseSchedules,
   parseIsoTime,
   timezoneError,
-  type OverlapPolicy,
   type ScheduleInput,
-  type ScheduleDefinition,
-  type ScheduleFile,
   type DagSource,
   type ValidateSchedulesOptions,
   type ScheduleValidation,

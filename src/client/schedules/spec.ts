@@ -7,16 +7,13 @@
  */
 import { z } from 'zod';
 import { durationSchema } from '../../dag/schema';
-import { parseDuration, type DurationInput } from '../../dag/duration';
+import { parseDuration } from '../../dag/duration';
 import type { CompiledDag } from '../../dag/types';
 import type { DefinitionFileReport } from '../definitions';
 import { RunInputError, validateRunInput } from '../input-schema';
 import { cronError, normalizeCron } from './cron';
+import { OVERLAP_POLICIES, type ScheduleDefinition, type ScheduleFile } from './definition';
 import { ScheduleFileError, type ScheduleIssue } from './errors';
-
-/** What Temporal does when a run is due while the previous one is still running. */
-export const OVERLAP_POLICIES = ['skip', 'buffer-one', 'buffer-all', 'cancel-other', 'terminate-other', 'allow-all'] as const;
-export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
 /** Schedule ids and groups: they prefix workflow ids, so they stay URL- and shell-safe. */
 export const SCHEDULE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
@@ -58,36 +55,6 @@ export const scheduleFileSchema = z
 
 /** One schedule as written in a file (or passed to `create`). */
 export type ScheduleInput = z.input<typeof scheduleEntrySchema>;
-
-/** One schedule after validation: cron is always a list, defaults are filled in. */
-export interface ScheduleDefinition {
-  id: string;
-  dag: string;
-  input?: unknown;
-  cron?: string[];
-  interval?: { every: DurationInput; offset?: DurationInput };
-  timezone?: string;
-  /** @defaultValue skip */
-  overlap: OverlapPolicy;
-  /** @defaultValue Temporal's: 1 year */
-  catchupWindow?: DurationInput;
-  jitter?: DurationInput;
-  /** @defaultValue false */
-  paused: boolean;
-  note?: string;
-  startAt?: string;
-  endAt?: string;
-  /** @defaultValue the client's task queue */
-  taskQueue?: string;
-  priority?: number;
-}
-
-/** A validated schedules file. */
-export interface ScheduleFile {
-  /** @defaultValue default */
-  group: string;
-  schedules: ScheduleDefinition[];
-}
 
 export const DEFAULT_SCHEDULE_GROUP = 'default';
 
