@@ -16,14 +16,13 @@ export {
   scheduleFileSchema,
   validateSchedules,
   parseSchedules,
-  parseIsoTime,
-  timezoneError,
   type ScheduleInput,
   type DagSource,
   type ValidateSchedulesOptions,
   type ScheduleValidation,
 } from './schedules/spec';
 export { cronError, normalizeCron, CRON_SHORTHANDS } from './schedules/cron';
+export { parseIsoTime, timezoneError } from './schedules/time';
 export { readSchedulesFile, loadSchedulesFile } from './schedules/load';
 export { planApply, diffDefinitions, updatedState, type PlanAction, type FieldChange, type SchedulePlanEntry, type ExistingSchedule, type DesiredSchedule } from './schedules/plan';
 export { SCHEDULE_MEMO, scheduleHash, type WeftScheduleView, type ScheduleActionView } from './schedules/temporal';

@@ -14,6 +14,7 @@ import { RunInputError, validateRunInput } from '../input-schema';
 import { cronError, normalizeCron } from './cron';
 import { OVERLAP_POLICIES, type ScheduleDefinition, type ScheduleFile } from './definition';
 import { ScheduleFileError, type ScheduleIssue } from './errors';
+import { parseIsoTime, timezoneError } from './time';
 
 /** Schedule ids and groups: they prefix workflow ids, so they stay URL- and shell-safe. */
 export const SCHEDULE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
@@ -88,35 +89,6 @@ function zodIssues(error: z.ZodError, prefix: PropertyKey[]): ScheduleIssue[] {
     const message = issue.code === 'invalid_value' && issue.path.at(-1) === 'overlap' ? `expected one of ${OVERLAP_POLICIES.join(', ')}` : issue.message;
     return [{ path: formatPath(path), code: message.startsWith('expected a duration') ? 'bad_duration' : 'schema', message }];
   });
-}
-
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-
-/** Milliseconds since the epoch of an ISO 8601 time with a zone, or undefined. */
-export function parseIsoTime(value: string): number | undefined {
-  if (!ISO_TIME.test(value)) return undefined;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : t;
-}
-
-let knownZones: Set<string> | undefined;
-
-/** Undefined for an IANA time zone Temporal's server will load; otherwise why not. */
-export function timezoneError(tz: string): string | undefined {
-  const expected = 'expected an IANA time zone such as Europe/Berlin, America/New_York or UTC';
-  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(tz)) return `${expected}, got ${JSON.stringify(tz)}`;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-  } catch {
-    return `unknown time zone ${JSON.stringify(tz)}; ${expected}`;
-  }
-  // Intl ignores letter case; Temporal's server (Go) does not.
-  knownZones ??= new Set(Intl.supportedValuesOf('timeZone'));
-  if (!knownZones.has(tz)) {
-    const exact = [...knownZones].find((zone) => zone.toLowerCase() === tz.toLowerCase());
-    if (exact) return `time zone names are case-sensitive: did you mean ${exact}?`;
-  }
-  return undefined;
 }
 
 interface Entry {
