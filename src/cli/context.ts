@@ -1,4 +1,4 @@
-/** What every command that talks to Temporal needs: config (flags > file > env) and a client. */
+/** What every command that talks to Temporal needs: config (flags > env > file > defaults) and a client. */
 import type { Command } from 'commander';
 import { createWeftClient, type WeftClient } from '../client';
 import { loadConfig } from '../config/load';

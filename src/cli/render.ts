@@ -1,4 +1,4 @@
-/** Text rendering of runs for people; `--json` prints the objects instead. */
+/** Text rendering for people (runs, tables); `--json` prints the objects instead. */
 import type { RunSummary, RunView } from '../client';
 import type { NodeStatus, RunStatus } from '../workflows/messages';
 
@@ -51,8 +51,13 @@ export function renderRun(run: RunView): string {
   return lines.join('\n');
 }
 
+/** Rows (the first is the header) as aligned columns, two spaces apart; the last column is not padded. */
+export function table(rows: readonly (readonly string[])[]): string[] {
+  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd());
+}
+
 export function renderRunList(runs: RunSummary[]): string {
   if (runs.length === 0) return 'no runs';
-  const w = Math.max(...runs.map((r) => r.id.length), 2);
-  return [`${'ID'.padEnd(w)}  ${'DAG'.padEnd(16)}  ${'STATUS'.padEnd(14)}  STARTED`, ...runs.map((r) => `${r.id.padEnd(w)}  ${(r.dag ?? '').padEnd(16)}  ${r.execution.padEnd(14)}  ${r.startedAt}`)].join('\n');
+  return table([['ID', 'DAG', 'STATUS', 'STARTED'], ...runs.map((r) => [r.id, r.dag ?? '', r.execution, r.startedAt])]).join('\n');
 }

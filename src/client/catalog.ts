@@ -33,3 +33,12 @@ export class DagCatalog {
     return report.dag;
   }
 }
+
+/**
+ * The catalog to look `dag` up in. Without a DAGs folder no name can be found,
+ * and that is reported as the DAG not being found, the same way everywhere.
+ */
+export function requireCatalog(catalog: DagCatalog | undefined, dag: string): DagCatalog {
+  if (!catalog) throw new DagNotFoundError(dag, '(no DAGs folder configured)', []);
+  return catalog;
+}

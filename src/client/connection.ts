@@ -2,7 +2,7 @@
  * The only place a Temporal Client is built. Everything else (API, CLI,
  * users' handlers) goes through WeftClient.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { WeftConfig } from '../config/schema';
 import { tlsOptions } from '../config/tls';
@@ -18,15 +18,24 @@ export class TemporalUnavailableError extends Error {
   }
 }
 
+/**
+ * What both a client Connection and a worker's NativeConnection need from the
+ * `temporal` settings (which load.ts has already merged from flags, TEMPORAL_*
+ * env, the config file and the Temporal CLI's profile).
+ */
+export function connectionOptions(temporal: WeftConfig['temporal']): Pick<ConnectionOptions, 'address' | 'apiKey' | 'tls' | 'metadata'> {
+  return {
+    address: temporal.address,
+    ...(temporal.apiKey ? { apiKey: temporal.apiKey } : {}),
+    ...(temporal.tls ? { tls: tlsOptions(temporal.tls) } : {}),
+    ...(Object.keys(temporal.grpcMeta).length > 0 ? { metadata: { ...temporal.grpcMeta } } : {}),
+  };
+}
+
 export async function connectClient(temporal: WeftConfig['temporal'], opts: { connectTimeoutMs?: number; dataConverter?: DataConverter } = {}): Promise<Client> {
   let connection: Connection;
   try {
-    connection = await Connection.connect({
-      address: temporal.address,
-      connectTimeout: opts.connectTimeoutMs ?? 5000,
-      ...(temporal.apiKey ? { apiKey: temporal.apiKey } : {}),
-      ...(temporal.tls ? { tls: tlsOptions(temporal.tls) } : {}),
-    });
+    connection = await Connection.connect({ ...connectionOptions(temporal), connectTimeout: opts.connectTimeoutMs ?? 5000 });
   } catch (err) {
     throw new TemporalUnavailableError(temporal.address, err);
   }

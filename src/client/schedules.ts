@@ -1,14 +1,14 @@
 /**
  * Periodic work: Weft schedules are Temporal Schedules that start `dagRun`
  * runs of a named DAG. Manage them one at a time or declaratively from a
- * schedules file (`WeftSchedules.apply`). See the README's "Schedules".
+ * schedules file (`WeftSchedules.apply`). See docs/schedules.md.
  *
  *   const schedules = new WeftSchedules(await createWeftClient());
  *   const result = await schedules.apply('schedules.yaml', { prune: true });
  */
 export { WeftSchedules, type WeftSchedulesOptions, type ApplyOptions, type ApplyResult, type SchedulePlan, type ScheduleSource, type WeftClientLike } from './schedules/weft-schedules';
+export { OVERLAP_POLICIES, type OverlapPolicy, type ScheduleDefinition, type ScheduleFile } from './schedules/definition';
 export {
-  OVERLAP_POLICIES,
   SCHEDULE_ID_PATTERN,
   DEFAULT_SCHEDULE_GROUP,
   MIN_CATCHUP_WINDOW_MS,
@@ -16,17 +16,13 @@ export {
   scheduleFileSchema,
   validateSchedules,
   parseSchedules,
-  parseIsoTime,
-  timezoneError,
-  type OverlapPolicy,
   type ScheduleInput,
-  type ScheduleDefinition,
-  type ScheduleFile,
   type DagSource,
   type ValidateSchedulesOptions,
   type ScheduleValidation,
 } from './schedules/spec';
 export { cronError, normalizeCron, CRON_SHORTHANDS } from './schedules/cron';
+export { parseIsoTime, timezoneError } from './schedules/time';
 export { readSchedulesFile, loadSchedulesFile } from './schedules/load';
 export { planApply, diffDefinitions, updatedState, type PlanAction, type FieldChange, type SchedulePlanEntry, type ExistingSchedule, type DesiredSchedule } from './schedules/plan';
 export { SCHEDULE_MEMO, scheduleHash, type WeftScheduleView, type ScheduleActionView } from './schedules/temporal';

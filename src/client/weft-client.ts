@@ -9,7 +9,7 @@ import type { TypedSearchAttributes } from '@temporalio/common';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { compileDag, parseDuration, type CompiledDag, type ValidateOptions } from '../dag';
 import { packDag, toCompiled } from '../dag/pack';
-import { DagCatalog, DagNotFoundError } from './catalog';
+import { DagCatalog, requireCatalog } from './catalog';
 import { validateRunInput } from './input-schema';
 import { enqueue, queueStatus, type EnqueuedJob, type EnqueueOptions } from './queues';
 import type { QueueStatus } from '../workflows/queue';
@@ -75,9 +75,7 @@ export class WeftClient {
 
   private compiled(dag: StartRunOptions['dag']): CompiledDag {
     if (typeof dag === 'string') {
-      const catalog = this.catalog;
-      if (!catalog) throw new DagNotFoundError(dag, '(no DAGs folder configured)', []);
-      return catalog.get(dag);
+      return requireCatalog(this.catalog, dag).get(dag);
     }
     return (dag as CompiledDag).formatVersion === 1 && Array.isArray((dag as CompiledDag).nodes) && typeof (dag as CompiledDag).hash === 'string'
       ? (dag as CompiledDag)

@@ -1,21 +1,24 @@
 /**
- * Reads configuration from the environment, an optional file and explicit
- * flags (highest precedence), validates it once, and reports every problem
- * with where the bad value came from.
+ * Reads configuration from explicit flags, the environment, an optional file
+ * and the Temporal CLI's profile, in that order of precedence (flags > env >
+ * file > profile > defaults), validates it once, and reports every problem
+ * with where the bad value came from. The environment beats the file so that
+ * a checked-in weft.config.yaml cannot override what a deployment sets.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { configSchema, type WeftConfig } from './schema';
 import { PAYLOAD_ENV_VARS } from '../payloads/config';
+import { temporalFromEnv, temporalFromProfile, TemporalProfileError, type ConfigLayer } from './temporal-profile';
 
 type Plain = Record<string, unknown>;
 
-/** Environment variable → config path. Lists split on commas. */
+/**
+ * Weft's environment variable → config path. Lists split on commas. The
+ * TEMPORAL_* variables are read by temporal-profile.ts, as the Temporal CLI reads them.
+ */
 export const ENV_VARS: Readonly<Record<string, { path: string; list?: boolean }>> = {
-  TEMPORAL_ADDRESS: { path: 'temporal.address' },
-  TEMPORAL_NAMESPACE: { path: 'temporal.namespace' },
-  TEMPORAL_API_KEY: { path: 'temporal.apiKey' },
   WEFT_TASK_QUEUE: { path: 'taskQueue' },
   WEFT_DATA_DIR: { path: 'dataDir' },
   WEFT_DAGS_DIR: { path: 'dagsDir' },
@@ -118,34 +121,60 @@ function sourceOf(sources: ReadonlyMap<string, string>, path: string): string | 
   return undefined;
 }
 
-export function loadConfig(opts: LoadConfigOptions = {}): WeftConfig {
-  const env = opts.env ?? process.env;
-  const cwd = opts.cwd ?? process.cwd();
+function envLayer(env: NodeJS.ProcessEnv): ConfigLayer {
+  const values: Plain = {};
   const sources = new Map<string, string>();
-
-  const fromEnv: Plain = {};
   for (const [name, { path, list }] of Object.entries(ENV_VARS)) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
-    setPath(fromEnv, path, list ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw);
+    setPath(values, path, list ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw);
     sources.set(path, `env ${name}`);
   }
+  const temporal = temporalFromEnv(env);
+  return { values: deepMerge(values, temporal.values), sources: new Map([...sources, ...temporal.sources]) };
+}
 
+function fileLayer(opts: LoadConfigOptions, env: NodeJS.ProcessEnv, cwd: string): ConfigLayer {
   const explicitFile = opts.file ?? (env.WEFT_CONFIG || undefined);
   const file = explicitFile ? resolve(cwd, explicitFile) : DEFAULT_CONFIG_FILES.map((f) => resolve(cwd, f)).find((f) => existsSync(f));
-  let fromFile: Plain = {};
-  if (file) {
-    if (explicitFile && !existsSync(file)) {
-      throw new ConfigError([{ path: '(file)', message: 'config file does not exist', source: explicitFile }]);
-    }
-    fromFile = readConfigFile(file);
-    for (const path of leafPaths(fromFile)) sources.set(path, `file ${file}`);
+  if (!file) return { values: {}, sources: new Map() };
+  if (explicitFile && !existsSync(file)) {
+    throw new ConfigError([{ path: '(file)', message: 'config file does not exist', source: explicitFile }]);
   }
+  const values = readConfigFile(file);
+  return { values, sources: new Map(leafPaths(values).map((path) => [path, `file ${file}`])) };
+}
+
+function profileName(layers: readonly ConfigLayer[]): string | undefined {
+  for (const { values } of layers) {
+    const temporal = values.temporal as Plain | undefined;
+    if (typeof temporal?.profile === 'string') return temporal.profile;
+  }
+  return undefined;
+}
+
+export function loadConfig(opts: LoadConfigOptions = {}): WeftConfig {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
 
   const overrides = opts.overrides ?? {};
-  for (const path of leafPaths(overrides)) sources.set(path, opts.overrideSources?.[path] ?? 'option');
+  const flags: ConfigLayer = { values: overrides, sources: new Map(leafPaths(overrides).map((path) => [path, opts.overrideSources?.[path] ?? 'option'])) };
+  const fromEnv = envLayer(env);
+  const fromFile = fileLayer(opts, env, cwd);
+  const name = profileName([flags, fromEnv, fromFile]);
+  let fromProfile: ConfigLayer;
+  try {
+    fromProfile = temporalFromProfile(env, name);
+  } catch (err) {
+    if (!(err instanceof TemporalProfileError)) throw err;
+    const source = [flags, fromEnv, fromFile].map((l) => l.sources.get('temporal.profile')).find(Boolean) ?? err.source;
+    throw new ConfigError([{ path: 'temporal.profile', message: err.message, source }]);
+  }
 
-  const merged = deepMerge(deepMerge(fromEnv, fromFile), overrides);
+  // Lowest precedence first: each later layer overrides the one before, value by value.
+  const layers = [fromProfile, fromFile, fromEnv, flags];
+  const sources = new Map<string, string>(layers.flatMap((l) => [...l.sources]));
+  const merged = layers.reduce<Plain>((acc, l) => deepMerge(acc, l.values), {});
   const result = configSchema.safeParse(merged);
   if (result.success) return result.data;
   throw new ConfigError(

@@ -1,7 +1,8 @@
 /**
  * Weft's configuration: one zod schema, parsed once per entry point.
- * Precedence, highest first: explicit flags/options, the config file
- * (`weft.config.json|yaml`, or `--config`), then the environment.
+ * Precedence, highest first: explicit flags/options, the environment, the
+ * config file (`weft.config.json|yaml`, or `--config`), the Temporal CLI's
+ * profile (for `temporal.*` only), then the defaults here.
  */
 import { z } from 'zod';
 import { payloadsConfigSchema } from '../payloads/config';
@@ -14,13 +15,22 @@ export const configSchema = z
   .object({
     temporal: z
       .object({
+        /**
+         * Profile of the Temporal CLI's config file to read connection settings
+         * from (env TEMPORAL_PROFILE). @defaultValue default
+         */
+        profile: z.string().min(1).optional(),
         /** host:port of the Temporal frontend. @defaultValue 127.0.0.1:7233 */
         address: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, for example 127.0.0.1:7233').default('127.0.0.1:7233'),
         /** @defaultValue default */
         namespace: z.string().min(1).default('default'),
         /** API key for Temporal Cloud; sent as a bearer token. */
         apiKey: z.string().min(1).optional(),
-        /** mTLS or server TLS; `true` uses the system roots. */
+        /**
+         * Server TLS or mTLS; `true` uses the system roots. Each PEM may be a
+         * file (`…Path`) or inline (`…Data`), as in the Temporal CLI's profiles.
+         * @defaultValue true when an apiKey is set (Temporal Cloud), else false
+         */
         tls: z
           .union([
             z.boolean(),
@@ -28,15 +38,22 @@ export const configSchema = z
               .object({
                 serverName: z.string().optional(),
                 serverRootCaCertPath: z.string().optional(),
+                serverRootCaCertData: z.string().optional(),
                 clientCertPath: z.string().optional(),
+                clientCertData: z.string().optional(),
                 clientKeyPath: z.string().optional(),
+                clientKeyData: z.string().optional(),
               })
               .strict(),
           ])
-          .default(false),
+          .optional(),
+        /** gRPC metadata sent with every call (env TEMPORAL_GRPC_META_<NAME>). @defaultValue {} */
+        grpcMeta: z.record(z.string().min(1), z.string()).default({}),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      // An API key without TLS would send the key in the clear; the Temporal CLI turns TLS on for it too.
+      .transform((t) => ({ ...t, tls: t.tls ?? t.apiKey !== undefined })),
     /** Default task queue for runs and workers. @defaultValue weft */
     taskQueue: z.string().min(1).default('weft'),
     /** Where `weft dev` keeps Temporal's SQLite file and the local stores. @defaultValue .weft */
@@ -61,7 +78,7 @@ export const configSchema = z
           .strict(),
       )
       .default({}),
-    /** Compression, encryption and claim check of payloads (see the README). */
+    /** Compression, encryption and claim check of payloads (see docs/payloads.md). */
     payloads: payloadsConfigSchema.prefault({}),
     idempotency: z
       .object({

@@ -11,7 +11,7 @@
  */
 import type { PoolClient } from 'pg';
 import type { StartedRun } from '../client/weft-client';
-import { DagNotFoundError } from '../client/catalog';
+import { requireCatalog } from '../client/catalog';
 import { asError, describeError, isTemporalUnavailable } from './classify';
 import { OutboxBatchError, OutboxNotMigratedError, OutboxUnknownDagError } from './errors';
 import { emptyTotals, resolveRelayOptions, retryDelayAfter, type BatchReport, type DagResolver, type OutboxRelayOptions, type RelayTotals, type ResolvedRelayOptions } from './relay-options';
@@ -42,11 +42,7 @@ export class OutboxRelay {
     this.relayId = this.o.relayId;
     this.resolveDag =
       opts.resolveDag ??
-      ((name) => {
-        const catalog = opts.weft.catalog;
-        if (!catalog) throw new DagNotFoundError(name, '(no DAGs folder configured)', []);
-        return catalog.get(name);
-      });
+      ((name) => requireCatalog(opts.weft.catalog, name).get(name));
   }
 
   /** Claims one batch, starts its runs and settles it in one transaction. */

@@ -18,7 +18,7 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { BlobStore } from './blob-store';
 import { BlobIntegrityError, BlobStoreMismatchError, PayloadDecodeError, PAYLOAD_DECODE_ERRORS, PayloadOptionError } from './errors';
-import { frame, unframe } from './frame';
+import { frame, isFrame, unframe } from './frame';
 
 export type { BlobRef, BlobStore } from './blob-store';
 
@@ -146,8 +146,8 @@ async function readBlob(ref: WeftRef, store: BlobStore, opts: RestoreOptions): P
   if (r.store !== store.id) throw new BlobStoreMismatchError(r.store, store.id, r.key);
   const bytes = await store.get({ store: r.store, key: r.key });
   let json: Uint8Array = bytes;
-  // A framed payload starts with its version byte (1), which no JSON text does.
-  if (bytes[0] === 1) {
+  // Blobs written with a codec are framed payloads; the others are plain JSON.
+  if (isFrame(bytes)) {
     let payload = unframe(bytes);
     if (opts.codec) [payload] = (await opts.codec.decode([payload])) as [Payload];
     const encoding = Buffer.from(payload.metadata?.encoding ?? new Uint8Array()).toString();

@@ -89,17 +89,19 @@ export class BlobIntegrityError extends Error {
   }
 }
 
-/** The S3-compatible service answered a request with an error status. */
+/** A request to the S3-compatible service failed: an error answer, or no answer at all. */
 export class S3RequestError extends Error {
   override readonly name = 'S3RequestError';
   constructor(
     readonly method: string,
+    /** The object, as `s3://bucket/key`. */
     readonly url: string,
-    readonly status: number,
-    /** S3's error code from the XML body (`AccessDenied`, `NoSuchBucket`, …), when there is one. */
+    /** HTTP status of the answer; undefined when there was none (no credentials, connection refused). */
+    readonly status: number | undefined,
+    /** S3's error code (`AccessDenied`, `NoSuchBucket`, …), when there is one. */
     readonly s3Code: string | undefined,
     detail: string,
   ) {
-    super(`S3 ${method} ${url} failed with ${status}${s3Code ? ` ${s3Code}` : ''}${detail ? `: ${detail}` : ''}`);
+    super(`S3 ${method} ${url} failed${status !== undefined ? ` with ${status}` : ''}${s3Code ? ` ${s3Code}` : ''}${detail ? `: ${detail}` : ''}`);
   }
 }

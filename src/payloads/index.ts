@@ -23,7 +23,6 @@ export { type BlobStore, type BlobRef } from './blob-store';
 export { FileBlobStore } from './file-blob-store';
 export { S3BlobStore, type S3BlobStoreOptions } from './s3-blob-store';
 export { openBlobStore, type OpenBlobStoreOptions } from './open-blob-store';
-export { signRequest, type SigV4Credentials, type SignRequestInput, type SignedRequest } from './sigv4';
 export { parseKey, parseKeySpec, keyFingerprint, type KeyMaterial } from './keys';
 export { payloadsConfigSchema, PAYLOAD_ENV_VARS, codecOptionsFromConfig, type PayloadsConfig } from './config';
 export { createPayloadSupport, type PayloadSupport } from './support';

@@ -3,8 +3,10 @@
  * - unset: files under `<dataDir>/blobs`
  * - `file:<dir>` (`file:///abs`, `file:/abs` or `file:relative`)
  * - `s3://<bucket>[/<prefix>][?region=…&endpoint=http://host:9000&pathStyle=true]`,
- *   with credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
- *   AWS_SESSION_TOKEN, and the region from `region=`, AWS_REGION or AWS_DEFAULT_REGION.
+ *   with the region from `region=`, AWS_REGION or AWS_DEFAULT_REGION, and
+ *   credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN
+ *   in `env` when set, else the AWS SDK's default chain (profiles, IRSA,
+ *   ECS task and EC2 instance roles).
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,8 +22,6 @@ export interface OpenBlobStoreOptions {
   env?: NodeJS.ProcessEnv;
   /** Name of the setting in error messages. @defaultValue WEFT_BLOB_STORE_URL */
   option?: string;
-  /** For tests of the S3 store. @defaultValue globalThis.fetch */
-  fetch?: typeof fetch;
 }
 
 export function openBlobStore(url: string | undefined, opts: OpenBlobStoreOptions): BlobStore {
@@ -41,10 +41,9 @@ export function openBlobStore(url: string | undefined, opts: OpenBlobStoreOption
       throw new PayloadOptionError(option, `"${url}" is not a valid URL`);
     }
     const prefix = u.pathname.replace(/^\/+/, '');
-    const accessKeyId = env.AWS_ACCESS_KEY_ID;
-    const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-    if (!accessKeyId || !secretAccessKey) {
-      throw new PayloadOptionError(option, `"${url}" needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
+    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
+    if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
+      throw new PayloadOptionError(option, `"${url}": set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (to use a profile or an instance role)`);
     }
     const endpoint = u.searchParams.get('endpoint') ?? undefined;
     const pathStyle = u.searchParams.get('pathStyle');
@@ -58,8 +57,8 @@ export function openBlobStore(url: string | undefined, opts: OpenBlobStoreOption
         ...(endpoint ? { endpoint } : {}),
         ...(prefix ? { prefix: prefix.endsWith('/') ? prefix : `${prefix}/` } : {}),
         ...(pathStyle !== null ? { forcePathStyle: pathStyle === 'true' } : {}),
-        credentials: { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) },
-        ...(opts.fetch ? { fetch: opts.fetch } : {}),
+        // Keys in `env` are passed on, so a caller's env (not only process.env) is honoured; without them the SDK looks further.
+        ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } } : {}),
       });
     } catch (err) {
       if (err instanceof PayloadOptionError) throw new PayloadOptionError(option, `${err.option} ${err.reason}`);

@@ -1,113 +1,124 @@
 /**
- * Blobs in an S3-compatible bucket (AWS S3, MinIO, R2, …) over plain fetch,
- * signed with SigV4. With a custom endpoint, objects are addressed in path
- * style (`endpoint/bucket/key`); on AWS, virtual-hosted style.
+ * Blobs in an S3-compatible bucket (AWS S3, MinIO, R2, …) through the AWS
+ * SDK. Credentials come from the SDK's default chain unless given: the
+ * environment, shared config and SSO profiles, web identity (EKS IRSA), ECS
+ * task roles and EC2 instance roles, so a worker on AWS needs no keys in its
+ * configuration. With a custom endpoint, objects are addressed in path style
+ * (`endpoint/bucket/key`), which S3-compatible servers expect.
  */
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { checkBlobKey, type BlobRef, type BlobStore } from './blob-store';
 import { BlobNotFoundError, PayloadOptionError, S3RequestError } from './errors';
-import { sha256Hex, signRequest, uriEncode, type SigV4Credentials } from './sigv4';
 
 export interface S3BlobStoreOptions {
   bucket: string;
   /** @defaultValue us-east-1 */
   region?: string;
-  /** For S3-compatible services, e.g. `http://127.0.0.1:9000`. @defaultValue AWS: `https://<bucket>.s3.<region>.amazonaws.com` */
+  /** For S3-compatible services, e.g. `http://127.0.0.1:9000`. @defaultValue AWS's endpoint for the region */
   endpoint?: string;
   /** Prepended to every key, e.g. `weft/`. @defaultValue '' */
   prefix?: string;
   /** @defaultValue true when `endpoint` is set, else false */
   forcePathStyle?: boolean;
-  credentials: SigV4Credentials;
-  /** @defaultValue globalThis.fetch */
-  fetch?: typeof fetch;
+  /** Static credentials, or a provider. @defaultValue the AWS SDK's default credential chain */
+  credentials?: S3ClientConfig['credentials'];
 }
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
+function checkEndpoint(endpoint: string): string {
+  let u: URL;
+  try {
+    u = new URL(endpoint);
+  } catch {
+    throw new PayloadOptionError('endpoint', `"${endpoint}" is not a URL`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new PayloadOptionError('endpoint', `"${endpoint}" must be http(s)`);
+  return u.origin;
+}
+
 export class S3BlobStore implements BlobStore {
   readonly id: string;
   readonly region: string;
-  private readonly base: string;
-  private readonly pathStyle: boolean;
+  readonly description: string;
   private readonly prefix: string;
-  private readonly fetch: typeof fetch;
+  private readonly client: S3Client;
 
   constructor(private readonly opts: S3BlobStoreOptions) {
     if (!BUCKET.test(opts.bucket)) throw new PayloadOptionError('bucket', `"${opts.bucket}" is not a valid S3 bucket name`);
-    if (!opts.credentials?.accessKeyId || !opts.credentials.secretAccessKey) {
-      throw new PayloadOptionError('credentials', 'the S3 blob store needs an access key id and a secret access key (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)');
-    }
     this.region = opts.region ?? 'us-east-1';
     this.prefix = opts.prefix ?? '';
     if (this.prefix && !/^[A-Za-z0-9._/-]*\/$/.test(this.prefix)) throw new PayloadOptionError('prefix', `"${this.prefix}" must be safe characters ending in '/'`);
-    this.pathStyle = opts.forcePathStyle ?? opts.endpoint !== undefined;
-    if (opts.endpoint !== undefined) {
-      let u: URL;
-      try {
-        u = new URL(opts.endpoint);
-      } catch {
-        throw new PayloadOptionError('endpoint', `"${opts.endpoint}" is not a URL`);
-      }
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new PayloadOptionError('endpoint', `"${opts.endpoint}" must be http(s)`);
-      this.base = u.origin;
-    } else {
-      this.base = this.pathStyle ? `https://s3.${this.region}.amazonaws.com` : `https://${opts.bucket}.s3.${this.region}.amazonaws.com`;
-    }
+    const endpoint = opts.endpoint === undefined ? undefined : checkEndpoint(opts.endpoint);
     this.id = `s3://${opts.bucket}${this.prefix ? `/${this.prefix.replace(/\/$/, '')}` : ''}`;
-    this.fetch = opts.fetch ?? globalThis.fetch;
-  }
-
-  get description(): string {
-    return `${this.id} (${this.base})`;
-  }
-
-  /** URL of the object holding `key`. */
-  urlOf(key: string): string {
-    const path = `${this.prefix}${checkBlobKey(key)}`.split('/').map(uriEncode).join('/');
-    return this.pathStyle ? `${this.base}/${this.opts.bucket}/${path}` : `${this.base}/${path}`;
-  }
-
-  private async send(method: string, key: string, body?: Uint8Array): Promise<Response> {
-    const url = this.urlOf(key);
-    const signed = signRequest({
-      method,
-      url,
-      payloadSha256: body ? sha256Hex(body) : undefined,
-      headers: body ? { 'content-type': 'application/octet-stream' } : {},
+    this.description = `${this.id} (${endpoint ?? `AWS ${this.region}`})`;
+    this.client = new S3Client({
       region: this.region,
-      service: 's3',
-      credentials: this.opts.credentials,
+      ...(endpoint ? { endpoint } : {}),
+      forcePathStyle: opts.forcePathStyle ?? endpoint !== undefined,
+      ...(opts.credentials ? { credentials: opts.credentials } : {}),
+      // The claim check verifies each blob's size and sha256 itself; extra CRC
+      // checksums only shut out S3-compatible servers that do not know them.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
     });
-    return this.fetch(url, { method, headers: signed.headers, ...(body ? { body } : {}) });
   }
 
-  private async failure(method: string, key: string, res: Response): Promise<S3RequestError> {
-    const text = await res.text().catch(() => '');
-    const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
-    const message = /<Message>([^<]+)<\/Message>/.exec(text)?.[1] ?? '';
-    return new S3RequestError(method, this.urlOf(key), res.status, code, message);
+  private location(key: string): string {
+    return `s3://${this.opts.bucket}/${this.prefix}${key}`;
+  }
+
+  private objectKey(key: string): string {
+    return `${this.prefix}${checkBlobKey(key)}`;
+  }
+
+  /** One shape for every failure: the operation, the object, S3's status and error code. */
+  private failure(method: string, key: string, err: unknown): Error {
+    if (err instanceof S3ServiceException) {
+      return new S3RequestError(method, this.location(key), err.$metadata.httpStatusCode, err.name, err.message);
+    }
+    // No status means the request never got an answer: no credentials, DNS, refused connection.
+    const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    return new S3RequestError(method, this.location(key), undefined, undefined, reason);
   }
 
   async put(key: string, bytes: Uint8Array): Promise<BlobRef> {
-    const res = await this.send('PUT', key, bytes);
-    if (!res.ok) throw await this.failure('PUT', key, res);
-    await res.arrayBuffer();
+    const Key = this.objectKey(key);
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.opts.bucket, Key, Body: bytes, ContentType: 'application/octet-stream' }));
+    } catch (err) {
+      throw this.failure('PUT', key, err);
+    }
     return { store: this.id, key };
   }
 
   async get(ref: BlobRef): Promise<Uint8Array> {
-    const res = await this.send('GET', ref.key);
-    if (res.status === 404) {
-      await res.arrayBuffer();
-      throw new BlobNotFoundError(this.id, ref.key);
+    const Key = this.objectKey(ref.key);
+    try {
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.opts.bucket, Key }));
+      if (!res.Body) throw new Error('the answer had no body');
+      return await res.Body.transformToByteArray();
+    } catch (err) {
+      // A missing bucket is a misconfiguration, not a missing blob, so it stays an S3RequestError.
+      if (err instanceof S3ServiceException && (err.name === 'NoSuchKey' || (err.$metadata.httpStatusCode === 404 && err.name !== 'NoSuchBucket'))) {
+        throw new BlobNotFoundError(this.id, ref.key);
+      }
+      throw this.failure('GET', ref.key, err);
     }
-    if (!res.ok) throw await this.failure('GET', ref.key, res);
-    return new Uint8Array(await res.arrayBuffer());
   }
 
+  /** S3 answers 204 for a missing key too, so deleting twice is not an error. */
   async delete(ref: BlobRef): Promise<void> {
-    const res = await this.send('DELETE', ref.key);
-    if (!res.ok && res.status !== 404) throw await this.failure('DELETE', ref.key, res);
-    await res.arrayBuffer();
+    const Key = this.objectKey(ref.key);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.opts.bucket, Key }));
+    } catch (err) {
+      throw this.failure('DELETE', ref.key, err);
+    }
+  }
+
+  /** Closes the SDK's connection pool. */
+  destroy(): void {
+    this.client.destroy();
   }
 }

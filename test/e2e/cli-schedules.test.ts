@@ -207,7 +207,7 @@ describe.concurrent('weft schedules, one at a time', SLOW, () => {
 describe.concurrent('weft schedules: bad flags exit 2, naming the flag and the value', SLOW, () => {
   it.each([
     [['create', 'x', '--dag', 'sched-echo', '--cron', 'nope'], 'Expected --cron to be a cron expression: invalid cron expression "nope"'],
-    [['create', 'x', '--dag', 'sched-echo', '--every', 'often'], 'Expected --every to be a duration: expected a duration such as 500ms'],
+    [['create', 'x', '--dag', 'sched-echo', '--every', 'often'], 'Expected --every to be a duration such as 30s or 5m, got `often`.'],
     [['create', 'x', '--dag', 'sched-echo', '--cron', RARELY, '--timezone', 'Mars/Olympus'], 'Expected --timezone to be an IANA time zone: unknown time zone "Mars/Olympus"'],
     [['create', 'x', '--dag', 'sched-echo', '--cron', RARELY, '--input', '{oops'], 'Expected --input to be JSON or @file, got `{oops`'],
     [['create', 'x', '--dag', 'sched-echo', '--cron', RARELY, '--priority', '9'], 'Expected --priority to be an integer from 1 (highest) to 5, got `9`.'],

@@ -1,6 +1,6 @@
 /** /v1/dags: the named DAGs of the DAGs folder, and one DAG with its graph. */
 import { relative } from 'node:path';
-import { DagNotFoundError } from '../../client/catalog';
+import { DagNotFoundError, requireCatalog } from '../../client/catalog';
 import type { DefinitionFileReport } from '../../client/definitions';
 import { toMermaid } from '../../dag/graph';
 import type { ApiContext } from '../context';
@@ -46,8 +46,7 @@ export function registerDagRoutes(table: RouteTable, { weft }: ApiContext): void
       422: { description: 'The definition file with this name is invalid; `issues` lists its problems', schema: errorResponseSchema },
     },
     handler: async ({ params }) => {
-      const catalog = weft.catalog;
-      if (!catalog) throw new DagNotFoundError(params.name, '(no DAGs folder configured)', []);
+      const catalog = requireCatalog(weft.catalog, params.name);
       const reports = catalog.list();
       const report = reports.find((r) => r.name === params.name);
       if (!report) throw new DagNotFoundError(params.name, catalog.dagsDir, reports.flatMap((r) => (r.name ? [r.name] : [])).sort());

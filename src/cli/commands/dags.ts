@@ -14,6 +14,7 @@ import { GRAPH_FORMATS, renderGraph, type GraphFormat } from '../../dag/graph';
 import { DagValidationError, type DagIssue } from '../../dag/validate';
 import { CliError, EXIT } from '../exit-codes';
 import { choiceOption } from '../options';
+import { table } from '../render';
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -134,11 +135,6 @@ function runGraph(file: string, format: GraphFormat): number {
     err(`weft: cannot draw ${file}: it is not a valid DAG (${plural(e.issues.length, 'problem')}); see \`weft dags validate ${file}\``);
     return EXIT.FAILURE;
   }
-}
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd());
 }
 
 function runList(flags: { dir?: string; config?: string; json?: boolean }): number {

@@ -4,7 +4,6 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { Pool } from 'pg';
-import { parseDuration } from '../../dag/duration';
 import {
   OUTBOX_DATABASE_URL_ENV,
   OutboxBatchError,
@@ -24,7 +23,7 @@ import { checkDatabaseUrl, redactUrl } from '../../outbox/run-relay';
 import { SCHEMA_NAME_PATTERN } from '../../outbox/table';
 import { clientFrom, withConnectionOptions, type ConnectionFlags } from '../context';
 import { CliError, EXIT } from '../exit-codes';
-import { positiveIntOption } from '../options';
+import { durationMsOption, positiveIntOption } from '../options';
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -35,14 +34,6 @@ interface DatabaseFlags {
   databaseUrl?: string;
   schema?: string;
   json?: boolean;
-}
-
-function durationOption(flag: string, minMs: number): (value: string) => number {
-  return (value) => {
-    const ms = parseDuration(value);
-    if (ms === undefined || ms < minMs) throw new InvalidArgumentError(`Expected ${flag} to be a duration such as 500ms, 5s or 1m (at least ${minMs}ms), got \`${value}\`.`);
-    return ms;
-  };
 }
 
 function schemaOption(value: string): string {
@@ -168,9 +159,9 @@ export function registerOutbox(program: Command): void {
         .command('relay')
         .description('Start one run per committed outbox row (id = dedupe key); runs until SIGTERM/SIGINT, finishing the batch in flight')
         .option('--batch <n>', 'rows claimed per transaction (default 100)', positiveIntOption('--batch'))
-        .option('--interval <duration>', 'wait between polls when idle, e.g. 500ms, 5s (default 1s)', durationOption('--interval', 10))
+        .option('--interval <duration>', 'wait between polls when idle, e.g. 500ms, 5s (default 1s)', durationMsOption('--interval', 10))
         .option('--max-attempts <n>', 'failed attempts before a row is parked (default 10)', positiveIntOption('--max-attempts'))
-        .option('--retry-delay <duration>', 'wait before retrying a failed row, doubling per attempt, at most 5m (default 1s)', durationOption('--retry-delay', 0))
+        .option('--retry-delay <duration>', 'wait before retrying a failed row, doubling per attempt, at most 5m (default 1s)', durationMsOption('--retry-delay', 0))
         .option('--no-listen', 'poll only; do not LISTEN for the insert trigger')
         .option('--once', 'relay what is claimable now, then exit'),
     ),

@@ -9,7 +9,7 @@ import { DagNotFoundError, RunNotFoundError, RunStateError, RUN_STATUS_FILTERS, 
 import { DEFINITION_EXTENSIONS } from '../../dag/parse';
 import { clientFrom, withConnectionOptions, type ConnectionFlags } from '../context';
 import { CliError, EXIT, cliError } from '../exit-codes';
-import { choiceOption, dateOption, jsonOption, positiveIntOption } from '../options';
+import { choiceOption, dateOption, jsonOption, positiveIntOption, priorityOption } from '../options';
 import { progressLine, renderRun, renderRunList } from '../render';
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
@@ -95,13 +95,12 @@ export function registerRuns(program: Command): void {
       .option('--id <key>', 'idempotency key: the run id; starting again with it returns the same run')
       .option('--delay <duration>', 'start after this long, e.g. 10m')
       .option('--at <time>', 'start at this ISO 8601 time')
-      .option('--priority <n>', 'priority 1 (highest) to 5', positiveIntOption('--priority'))
+      .option('--priority <n>', 'priority 1 (highest) to 5', priorityOption('--priority'))
       .option('--wait', 'wait for the run to finish, showing progress; exit 1 if it fails')
       .option('--json', 'machine output; with --wait, the last line is {id, runId, execution, result|failure}'),
   )
     .addHelpText('after', '\nExamples:\n  $ weft runs start image-pipeline --input \'{"uploadId":"u1","count":3}\' --wait\n  $ weft runs start ./my-dag.yaml --input @input.json --id order-42 --json\n')
     .action(async (dag: string, flags: StartFlags) => {
-      if (flags.priority !== undefined && flags.priority > 5) throw new CliError(`Expected --priority to be 1 to 5, got \`${flags.priority}\`.`, EXIT.USAGE);
       const { weft } = await clientFrom(flags);
       const isFile = DEFINITION_EXTENSIONS.some((ext) => dag.endsWith(ext)) || existsSync(dag);
       const started = await notFound(

@@ -3,19 +3,15 @@
  * periodic DAG runs on Temporal Schedules. The work happens in
  * src/client/schedules; this file parses flags, connects, and renders.
  */
-import { readFileSync } from 'node:fs';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { createWeftClient, DagCatalog, type WeftClient } from '../../client';
 import { DefinitionsFolderError } from '../../client/definitions';
 import {
-  cronError,
   describeWhen,
   formatPlanEntry,
   loadSchedulesFile,
   OVERLAP_POLICIES,
-  parseIsoTime,
   ScheduleFileError,
-  timezoneError,
   WeftSchedules,
   type ApplyResult,
   type OverlapPolicy,
@@ -23,67 +19,14 @@ import {
   type WeftScheduleView,
 } from '../../client/schedules';
 import { configFrom, withConnectionOptions, type ConnectionFlags } from '../context';
-import { durationError, formatDuration, parseDuration } from '../../dag/duration';
+import { formatDuration } from '../../dag/duration';
 import { CliError, EXIT, cliError } from '../exit-codes';
-import { choiceOption } from '../options';
+import { choiceOption, cronOption, dateOption, durationOption, jsonOption, priorityOption, timezoneOption } from '../options';
+import { table } from '../render';
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
 const json = (value: unknown): void => out(JSON.stringify(value, null, 2));
-
-// ---- strict option parsers: errors name the flag and the bad value (exit 2) ----
-
-function cronOption(value: string, previous: string[] = []): string[] {
-  const problem = cronError(value);
-  if (problem) throw new InvalidArgumentError(`Expected --cron to be a cron expression: ${problem}.`);
-  return [...previous, value];
-}
-
-function durationOption(flag: string): (value: string) => string {
-  return (value) => {
-    if (parseDuration(value) === undefined) throw new InvalidArgumentError(`Expected ${flag} to be a duration: ${durationError(value)}.`);
-    return value;
-  };
-}
-
-function timezoneOption(value: string): string {
-  const problem = timezoneError(value);
-  if (problem) throw new InvalidArgumentError(`Expected --timezone to be an IANA time zone: ${problem}.`);
-  return value;
-}
-
-/** ISO 8601: a date (UTC midnight) or a date-time with Z or an offset. */
-function timeOption(flag: string): (value: string) => Date {
-  return (value) => {
-    const t = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : parseIsoTime(value);
-    if (t === undefined || Number.isNaN(t)) {
-      throw new InvalidArgumentError(`Expected ${flag} to be an ISO 8601 date or time with a zone, such as 2026-01-01 or 2026-01-01T02:00:00Z, got \`${value}\`.`);
-    }
-    return new Date(t);
-  };
-}
-
-function priorityOption(value: string): number {
-  if (!/^[1-5]$/.test(value)) throw new InvalidArgumentError(`Expected --priority to be an integer from 1 (highest) to 5, got \`${value}\`.`);
-  return Number(value);
-}
-
-/** `--input '{"a":1}'` or `--input @input.json`. */
-function inputOption(value: string): unknown {
-  let text = value;
-  if (value.startsWith('@')) {
-    try {
-      text = readFileSync(value.slice(1), 'utf8');
-    } catch (e) {
-      throw new InvalidArgumentError(`Expected --input @file to name a readable file, got \`${value}\`: ${(e as Error).message}.`);
-    }
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new InvalidArgumentError(`Expected --input to be JSON or @file, got \`${value}\`: ${(e as Error).message}.`);
-  }
-}
 
 const overlapOption = (flag = '--overlap'): ((value: string) => OverlapPolicy) => choiceOption(flag, OVERLAP_POLICIES);
 
@@ -140,11 +83,6 @@ function renderApply(result: ApplyResult): void {
   }
   const what = result.dryRun ? `${create} to create, ${update} to update, ${del} to delete` : `${create} created, ${update} updated, ${del} deleted`;
   out(`${result.dryRun ? 'dry run: ' : ''}${what}, ${unchanged} unchanged${result.dryRun ? '; nothing was changed' : ''}`);
-}
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd());
 }
 
 function stateText(v: WeftScheduleView): string {
@@ -319,8 +257,8 @@ export function registerSchedules(program: Command): void {
       .command('backfill')
       .description('Take every action the schedule would have taken between --start and --end, now')
       .argument('<id>', 'schedule id')
-      .requiredOption('--start <time>', 'start of the window (ISO 8601, e.g. 2026-01-01 or 2026-01-01T00:00:00Z)', timeOption('--start'))
-      .requiredOption('--end <time>', 'end of the window (ISO 8601)', timeOption('--end'))
+      .requiredOption('--start <time>', 'start of the window (ISO 8601, e.g. 2026-01-01 or 2026-01-01T00:00:00Z)', dateOption('--start'))
+      .requiredOption('--end <time>', 'end of the window (ISO 8601)', dateOption('--end'))
       .addOption(new Option('--overlap <policy>', `overlap policy for the backfill: ${OVERLAP_POLICIES.join(', ')}`).default('buffer-all').argParser(overlapOption())),
   )
     .addHelpText(
@@ -357,15 +295,15 @@ export function registerSchedules(program: Command): void {
       .description('Create one schedule from flags (a one-off; `apply --prune` never deletes it)')
       .argument('<id>', 'schedule id; runs are <id>-<nominal time>')
       .requiredOption('--dag <name>', 'DAG name from the DAGs folder')
-      .addOption(new Option('--cron <expr>', 'cron expression (5 fields, or 6 with a year); repeat for several').argParser(cronOption).conflicts('every'))
+      .addOption(new Option('--cron <expr>', 'cron expression (5 fields, or 6 with a year); repeat for several').argParser(cronOption('--cron')).conflicts('every'))
       .addOption(new Option('--every <duration>', 'interval, e.g. 6h').argParser(durationOption('--every')))
       .option('--offset <duration>', 'offset of the interval, e.g. 30m', durationOption('--offset'))
-      .option('--input <json>', 'run input: JSON, or @file', inputOption)
-      .option('--timezone <tz>', 'IANA time zone of the cron expressions (default UTC)', timezoneOption)
+      .option('--input <json>', 'run input: JSON, or @file', jsonOption('--input'))
+      .option('--timezone <tz>', 'IANA time zone of the cron expressions (default UTC)', timezoneOption('--timezone'))
       .addOption(new Option('--overlap <policy>', `overlap policy: ${OVERLAP_POLICIES.join(', ')}`).default('skip').argParser(overlapOption()))
       .option('--paused', 'create it paused')
       .option('--note <text>', 'note, e.g. why it is paused')
-      .option('--priority <n>', 'priority of the runs, 1 (highest) to 5', priorityOption),
+      .option('--priority <n>', 'priority of the runs, 1 (highest) to 5', priorityOption('--priority')),
   )
     .addHelpText(
       'after',

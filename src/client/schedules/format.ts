@@ -1,7 +1,7 @@
 /** One-line, human descriptions of schedules and plan entries, for the CLI and the dev UI. */
 import { formatDuration, parseDuration, type DurationInput } from '../../dag/duration';
 import type { FieldChange, SchedulePlanEntry } from './plan';
-import type { ScheduleDefinition } from './spec';
+import type { ScheduleDefinition } from './definition';
 
 function duration(value: DurationInput): string {
   if (typeof value === 'string') return value;

@@ -9,7 +9,7 @@
  * - unchanged: everything else.
  */
 import { canonicalJson } from '../../dag/hash';
-import type { ScheduleDefinition } from './spec';
+import type { ScheduleDefinition } from './definition';
 import { canonicalField } from './temporal';
 
 export type PlanAction = 'create' | 'update' | 'delete' | 'unchanged';

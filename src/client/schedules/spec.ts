@@ -7,16 +7,14 @@
  */
 import { z } from 'zod';
 import { durationSchema } from '../../dag/schema';
-import { parseDuration, type DurationInput } from '../../dag/duration';
+import { parseDuration } from '../../dag/duration';
 import type { CompiledDag } from '../../dag/types';
 import type { DefinitionFileReport } from '../definitions';
 import { RunInputError, validateRunInput } from '../input-schema';
 import { cronError, normalizeCron } from './cron';
+import { OVERLAP_POLICIES, type ScheduleDefinition, type ScheduleFile } from './definition';
 import { ScheduleFileError, type ScheduleIssue } from './errors';
-
-/** What Temporal does when a run is due while the previous one is still running. */
-export const OVERLAP_POLICIES = ['skip', 'buffer-one', 'buffer-all', 'cancel-other', 'terminate-other', 'allow-all'] as const;
-export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+import { parseIsoTime, timezoneError } from './time';
 
 /** Schedule ids and groups: they prefix workflow ids, so they stay URL- and shell-safe. */
 export const SCHEDULE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
@@ -59,36 +57,6 @@ export const scheduleFileSchema = z
 /** One schedule as written in a file (or passed to `create`). */
 export type ScheduleInput = z.input<typeof scheduleEntrySchema>;
 
-/** One schedule after validation: cron is always a list, defaults are filled in. */
-export interface ScheduleDefinition {
-  id: string;
-  dag: string;
-  input?: unknown;
-  cron?: string[];
-  interval?: { every: DurationInput; offset?: DurationInput };
-  timezone?: string;
-  /** @defaultValue skip */
-  overlap: OverlapPolicy;
-  /** @defaultValue Temporal's: 1 year */
-  catchupWindow?: DurationInput;
-  jitter?: DurationInput;
-  /** @defaultValue false */
-  paused: boolean;
-  note?: string;
-  startAt?: string;
-  endAt?: string;
-  /** @defaultValue the client's task queue */
-  taskQueue?: string;
-  priority?: number;
-}
-
-/** A validated schedules file. */
-export interface ScheduleFile {
-  /** @defaultValue default */
-  group: string;
-  schedules: ScheduleDefinition[];
-}
-
 export const DEFAULT_SCHEDULE_GROUP = 'default';
 
 /** Where named DAGs come from: a DagCatalog, or anything that lists definition reports. */
@@ -121,35 +89,6 @@ function zodIssues(error: z.ZodError, prefix: PropertyKey[]): ScheduleIssue[] {
     const message = issue.code === 'invalid_value' && issue.path.at(-1) === 'overlap' ? `expected one of ${OVERLAP_POLICIES.join(', ')}` : issue.message;
     return [{ path: formatPath(path), code: message.startsWith('expected a duration') ? 'bad_duration' : 'schema', message }];
   });
-}
-
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-
-/** Milliseconds since the epoch of an ISO 8601 time with a zone, or undefined. */
-export function parseIsoTime(value: string): number | undefined {
-  if (!ISO_TIME.test(value)) return undefined;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : t;
-}
-
-let knownZones: Set<string> | undefined;
-
-/** Undefined for an IANA time zone Temporal's server will load; otherwise why not. */
-export function timezoneError(tz: string): string | undefined {
-  const expected = 'expected an IANA time zone such as Europe/Berlin, America/New_York or UTC';
-  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(tz)) return `${expected}, got ${JSON.stringify(tz)}`;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-  } catch {
-    return `unknown time zone ${JSON.stringify(tz)}; ${expected}`;
-  }
-  // Intl ignores letter case; Temporal's server (Go) does not.
-  knownZones ??= new Set(Intl.supportedValuesOf('timeZone'));
-  if (!knownZones.has(tz)) {
-    const exact = [...knownZones].find((zone) => zone.toLowerCase() === tz.toLowerCase());
-    if (exact) return `time zone names are case-sensitive: did you mean ${exact}?`;
-  }
-  return undefined;
 }
 
 interface Entry {

@@ -19,7 +19,7 @@ import { canonicalJson, sha256Hex } from '../../dag/hash';
 import { packDag } from '../../dag/pack';
 import type { CompiledDag } from '../../dag/types';
 import type { DagRunArgs } from '../../workflows/dag-run';
-import { OVERLAP_POLICIES, type OverlapPolicy, type ScheduleDefinition } from './spec';
+import { OVERLAP_POLICIES, type OverlapPolicy, type ScheduleDefinition } from './definition';
 
 import { SEARCH_ATTRIBUTE_KEYS, WORKFLOW_TYPES } from '../../temporal/search-attributes';
 

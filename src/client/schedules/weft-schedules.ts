@@ -10,7 +10,8 @@ import type { WeftClient } from '../weft-client';
 import { ScheduleApplyError, ScheduleConflictError, ScheduleExistsError, ScheduleFileError, ScheduleNotFoundError, ScheduleNotManagedError } from './errors';
 import { loadSchedulesFile } from './load';
 import { planApply, updatedState, type DesiredSchedule, type ExistingSchedule, type PlanAction, type SchedulePlanEntry } from './plan';
-import { parseSchedules, type DagSource, type OverlapPolicy, type ScheduleDefinition, type ScheduleFile, type ScheduleInput } from './spec';
+import type { OverlapPolicy, ScheduleDefinition, ScheduleFile } from './definition';
+import { parseSchedules, type DagSource, type ScheduleInput } from './spec';
 import {
   isManaged,
   SCHEDULE_MEMO,
@@ -198,11 +199,6 @@ export class WeftSchedules {
   /** The schedule, its state, next times and recent runs. Throws ScheduleNotFoundError or ScheduleNotManagedError. */
   async describe(id: string): Promise<WeftScheduleView> {
     return toView(await this.describeManaged(id));
-  }
-
-  /** Same as describe. */
-  get(id: string): Promise<WeftScheduleView> {
-    return this.describe(id);
   }
 
   /**

@@ -87,8 +87,18 @@ describe('blob stores', () => {
     expect(optionError(() => openBlobStore('gs://bucket', { dataDir: '.weft' })).message).toMatch(/^Invalid WEFT_BLOB_STORE_URL: "gs:\/\/bucket" is not a blob store URL/);
   });
 
-  it('rejects an s3 URL when there are no credentials in the environment', () => {
-    expect(optionError(() => openBlobStore('s3://my-bucket', { dataDir: '.weft', env: {} })).reason).toMatch(/AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+  it('rejects an s3 URL when the environment has an access key id without its secret', () => {
+    expect(optionError(() => openBlobStore('s3://my-bucket', { dataDir: '.weft', env: { AWS_ACCESS_KEY_ID: 'a' } })).reason).toMatch(/both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither/);
+  });
+
+  it('opens an s3 URL without keys in the environment, leaving credentials to the AWS default chain (roles, IRSA)', () => {
+    const store = openBlobStore('s3://my-bucket/blobs?region=eu-west-1', { dataDir: '.weft', env: {} });
+    expect(store.id).toBe('s3://my-bucket/blobs');
+    expect(store.description).toBe('s3://my-bucket/blobs (AWS eu-west-1)');
+  });
+
+  it('rejects an s3 endpoint that is not an http(s) URL, naming the setting', () => {
+    expect(optionError(() => openBlobStore('s3://my-bucket?endpoint=ftp://host', { dataDir: '.weft', env: {} })).message).toMatch(/^Invalid WEFT_BLOB_STORE_URL: endpoint "ftp:\/\/host" must be http\(s\)/);
   });
 
   it('rejects unknown parameters in an s3 URL', () => {
@@ -97,7 +107,7 @@ describe('blob stores', () => {
   });
 
   it('rejects an invalid bucket name', () => {
-    expect(optionError(() => new S3BlobStore({ bucket: 'My_Bucket', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } })).option).toBe('bucket');
+    expect(optionError(() => new S3BlobStore({ bucket: 'My_Bucket' })).option).toBe('bucket');
   });
 
   it('rejects a key that could leave the store directory', async () => {
