@@ -4,8 +4,10 @@
  *
  * Imports are found and resolved by the TypeScript compiler itself (the same
  * resolution tsc uses), so there is no second idea of what a path means and no
- * extra dependency. `import type` counts too: a type-only cycle is harmless at
- * run time, but it is the same tangle one edit away from a real one.
+ * extra dependency. Only imports that exist at run time count: `import type`
+ * (and imports whose every name is a type) are erased by the compiler, and a
+ * part that is handed its owner (the run machine's parts get `RunMachine`)
+ * needs its owner's type, which is not a load-order tangle.
  */
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -18,12 +20,34 @@ const parsed = ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, (f) =
 const srcDir = resolve(root, 'src') + '/';
 const files = parsed.fileNames.filter((f) => resolve(f).startsWith(srcDir) && !f.endsWith('.d.ts')).map((f) => resolve(f));
 
+/** Module specifiers a file imports or re-exports at run time (type-only ones are erased). */
+function runtimeImports(file: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
+  const names: string[] = [];
+  const typeOnlyNamed = (elements: readonly { isTypeOnly: boolean }[]): boolean => elements.length > 0 && elements.every((e) => e.isTypeOnly);
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      const clause = node.importClause;
+      const bindings = clause?.namedBindings;
+      const erased = clause !== undefined && (clause.isTypeOnly || (!clause.name && bindings !== undefined && ts.isNamedImports(bindings) && typeOnlyNamed(bindings.elements)));
+      if (!erased) names.push(node.moduleSpecifier.text);
+    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      const erased = node.isTypeOnly || (node.exportClause !== undefined && ts.isNamedExports(node.exportClause) && typeOnlyNamed(node.exportClause.elements));
+      if (!erased) names.push(node.moduleSpecifier.text);
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+      names.push(node.arguments[0].text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return names;
+}
+
 /** Edges from each file to the files under src/ it imports. */
 const graph = new Map<string, string[]>();
 for (const file of files) {
-  const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
-  const targets = importedFiles
-    .map((i) => ts.resolveModuleName(i.fileName, file, parsed.options, ts.sys).resolvedModule?.resolvedFileName)
+  const targets = runtimeImports(file)
+    .map((name) => ts.resolveModuleName(name, file, parsed.options, ts.sys).resolvedModule?.resolvedFileName)
     .filter((t): t is string => t !== undefined && resolve(t).startsWith(srcDir) && !t.endsWith('.d.ts'))
     .map((t) => resolve(t));
   graph.set(file, [...new Set(targets)]);

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivityRegistry, openIdempotencyStore, setDefaultIdempotencyStore, type ActivityRegistry, type IdempotencyStore } from '../activities';
 import type { WeftConfig } from '../config/schema';
-import { tlsOptions } from '../config/tls';
+import { connectionOptions } from '../client/connection';
 import type { Logger } from '../common/logger';
 import { buildWorkflowBundle, hasPrebuiltBundle, prebuiltBundlePath } from './bundle';
 import { createActivityInterceptor } from './interceptors';
@@ -44,11 +44,9 @@ export interface WeftWorker {
 }
 
 export async function connectWorker(temporal: WeftConfig['temporal']): Promise<NativeConnection> {
-  return NativeConnection.connect({
-    address: temporal.address,
-    ...(temporal.apiKey ? { apiKey: temporal.apiKey } : {}),
-    ...(temporal.tls ? { tls: tlsOptions(temporal.tls) } : {}),
-  });
+  // The same settings a client gets (address, API key, TLS, gRPC metadata), from one place.
+  const { apiKey: _apiKey, ...rest } = connectionOptions(temporal);
+  return NativeConnection.connect({ ...rest, ...(temporal.apiKey ? { apiKey: temporal.apiKey } : {}) });
 }
 
 function breakersFrom(config: WeftConfig): CircuitBreakers | undefined {

@@ -94,7 +94,9 @@ async function runDev(flags: DevFlags): Promise<number> {
     ...config,
     dataDir,
     activityModules: [...config.activityModules, ...discovered],
-    temporal: { ...config.temporal, address: temporal.address },
+    // The embedded server is local and plain: a Temporal CLI profile that points at Temporal
+    // Cloud must not send its API key, TLS or metadata here.
+    temporal: { ...config.temporal, address: temporal.address, apiKey: undefined, tls: false, grpcMeta: {} },
   };
   let stopping = false;
   // Example activities read WEFT_DATA_DIR (the outage switch of the walk-through).
