@@ -8,6 +8,9 @@
  * const resize = map('resize', 'image.resize', { items: output(fetch, 'body.images'), input: { image: item() } });
  * const pipeline = buildDag('image-pipeline', chain(fetch, resize, task('notify', 'notify.webhook')));
  * ```
+ *
+ * Longer than 300 lines on purpose: most of it is the typed public API and its
+ * doc comments, which users read in their editor; compiling is in compile.ts.
  */
 import { compileDag } from './compile';
 import type { DagDefinition, NodeDefinition } from './schema';

@@ -2,6 +2,9 @@
  * `weft schedules apply|list|describe|pause|unpause|trigger|backfill|delete|create`:
  * periodic DAG runs on Temporal Schedules. The work happens in
  * src/client/schedules; this file parses flags, connects, and renders.
+ *
+ * Longer than 300 lines on purpose: nine subcommands of a few lines each, kept
+ * together so their shared flags (--overlap, --json, connection) read as one.
  */
 import { Option, type Command } from 'commander';
 import { createWeftClient, DagCatalog, type WeftClient } from '../../client';

@@ -3,6 +3,9 @@
  * backfill and delete them one at a time, or `apply` a schedules file as a
  * whole (diff, then create / update / delete). The CLI and the HTTP API are
  * thin layers over this class.
+ *
+ * Longer than 300 lines on purpose: one short method per schedule operation;
+ * the diffing lives in plan.ts and the Temporal mapping in temporal.ts.
  */
 import { ScheduleAlreadyRunning, ScheduleNotFoundError as TemporalScheduleNotFoundError, type ScheduleDescription, type ScheduleHandle } from '@temporalio/client';
 import type { CompiledDag } from '../../dag/types';
