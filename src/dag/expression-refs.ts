@@ -10,6 +10,7 @@
  * changes whether or how the text parses.
  */
 import jsonata from 'jsonata';
+import { nestingProblem } from './expressions';
 
 export type ExpressionAnalysis = { ok: true; refs: string[] } | { ok: false; message: string };
 
@@ -57,6 +58,8 @@ function referenceSlots(ast: unknown): number[] {
 }
 
 function parseMessage(expr: string): string {
+  const tooDeep = nestingProblem(expr);
+  if (tooDeep) return tooDeep;
   try {
     jsonata(expr);
     return 'does not parse';
@@ -72,6 +75,7 @@ function shapeOf(shape: string): Shape {
   if (cached) return cached;
   let result: Shape;
   try {
+    if (nestingProblem(shape)) throw new RangeError('nested too deeply');
     result = { ok: true, slots: referenceSlots(jsonata(shape).ast()) };
   } catch {
     result = { ok: false };

@@ -84,10 +84,41 @@ class StepBudget {
 
 const budgets = new WeakMap<Compiled, StepBudget>();
 
+/**
+ * The deepest bracket nesting in an expression's text, outside string
+ * literals and comments; checked before JSONata's recursive parser runs, so
+ * the answer never depends on the stack left (see EXPRESSION_LIMITS.maxNesting).
+ */
+export function expressionNesting(expr: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i]!;
+    if (c === '"' || c === "'" || c === '`') {
+      for (i++; i < expr.length && expr[i] !== c; i++) if (expr[i] === '\\') i++;
+    } else if (c === '/' && expr[i + 1] === '*') {
+      const end = expr.indexOf('*/', i + 2);
+      i = end === -1 ? expr.length : end + 1;
+    } else if (c === '(' || c === '[' || c === '{') {
+      deepest = Math.max(deepest, ++depth);
+    } else if (c === ')' || c === ']' || c === '}') {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return deepest;
+}
+
+/** The message for an expression nested past the bound, or undefined. */
+export function nestingProblem(expr: string): string | undefined {
+  return expressionNesting(expr) > EXPRESSION_LIMITS.maxNesting ? `is nested too deeply to parse (more than ${EXPRESSION_LIMITS.maxNesting} levels of brackets)` : undefined;
+}
+
 /** Compiles once per expression text; throws ExpressionError on a syntax error. */
 export function compileExpression(expr: string): Compiled {
   let compiled = cache.get(expr);
   if (!compiled) {
+    const tooDeep = nestingProblem(expr);
+    if (tooDeep) throw new ExpressionError(tooDeep, expr);
     const budget = new StepBudget(expr);
     try {
       compiled = jsonata(expr, budget);

@@ -114,6 +114,13 @@ export const EXPRESSION_LIMITS = Object.freeze({
    * a small function fits; heavier transformations belong in an activity.
    */
   maxSteps: 1_000,
+  /**
+   * Deepest nesting of brackets in an expression's text. JSONata's parser
+   * recurses per level, so without a bound whether a deep expression parses
+   * would depend on how much stack the caller happens to have left: the same
+   * definition could validate, then fail when the worker parses it.
+   */
+  maxNesting: 100,
   /** Longest string an expression may yield. */
   maxStringLength: 16 * 1024 * 1024,
   /** Longest list an expression may yield. */
