@@ -40,6 +40,11 @@ export function createActivityInterceptor(opts: { breakers?: CircuitBreakers } =
           (ctx.info as { activityId: string }).activityId = input.args[1].weftActivityId;
           input = { ...input, args: input.args.slice(0, 1) };
         }
+        if (ctx.info.isLocal) {
+          // A local activity's heartbeats have no effect (the SDK says so), but the worker logs a warning for each
+          // one; built-ins such as http.request beat every second. Progress reports go nowhere in local mode.
+          (ctx as unknown as { heartbeatFn: (details?: unknown) => void }).heartbeatFn = () => undefined;
+        }
         const { attempt, activityType } = ctx.info;
         try {
           opts.breakers?.admit(activityType);
