@@ -57,14 +57,15 @@ function call(
   const taskQueue = spec.taskQueue ?? d.taskQueue;
   const priority = spec.priority ?? d.priority;
   const timeouts = mergeTimeouts(spec.activity, d.timeout, spec.timeout);
+  const retry = mergeRetry(d.retry, spec.retry);
   return {
     activity: spec.activity,
     ...(spec.input !== undefined ? { input: spec.input } : {}),
-    retry: mergeRetry(d.retry, spec.retry),
+    retry,
     timeouts,
     ...(taskQueue ? { taskQueue } : {}),
     ...(priority ? { priority } : {}),
-    mode: resolveMode(spec.mode ?? d.mode ?? BUILTIN_DEFAULTS.mode, { timeouts, ...(taskQueue ? { taskQueue } : {}) }),
+    mode: resolveMode(spec.mode ?? d.mode ?? BUILTIN_DEFAULTS.mode, { timeouts, retry, ...(taskQueue ? { taskQueue } : {}) }),
   };
 }
 

@@ -18,7 +18,10 @@
  *   so raising it declares a long node. A local activity keeps its workflow
  *   task open while it runs (the worker extends it every ~8 s), so queries,
  *   signals and cancellation reach the run late, and a worker crash re-runs
- *   it from the start.
+ *   it from the start;
+ * - unlimited retries (maximumAttempts 0) without a scheduleToClose: the
+ *   interpreter never cancels a local activity (runner.ts says why), so a
+ *   local node must end on its own.
  * An ordinary short node with default settings (no-op, a database write, a
  * call to an internal service) therefore runs locally.
  */
@@ -29,17 +32,18 @@ import { BUILTIN_DEFAULTS, type CallMode, type CompiledActivityCall } from './ty
 export const AUTO_LOCAL_MAX_START_TO_CLOSE_MS = BUILTIN_DEFAULTS.startToCloseMs;
 
 /** Why `auto` runs this call remotely, or undefined when running it locally gives up nothing it relies on. */
-export function remoteReason(call: Pick<CompiledActivityCall, 'taskQueue' | 'timeouts'>): string | undefined {
+export function remoteReason(call: Pick<CompiledActivityCall, 'taskQueue' | 'timeouts' | 'retry'>): string | undefined {
   const t = call.timeouts;
   if (call.taskQueue) return `it is routed to task queue "${call.taskQueue}"`;
   if (t.heartbeatMs !== undefined) return 'it has a heartbeat timeout (it heartbeats or reports progress)';
   if (t.scheduleToStartMs !== undefined) return 'it has a scheduleToStart timeout';
   if (t.startToCloseMs > AUTO_LOCAL_MAX_START_TO_CLOSE_MS) return `its startToClose timeout is over ${AUTO_LOCAL_MAX_START_TO_CLOSE_MS / 60_000}m`;
+  if (call.retry.maximumAttempts === 0 && t.scheduleToCloseMs === undefined) return 'it retries without limit (a local activity is not cancelled, so it must end on its own)';
   return undefined;
 }
 
 /** The mode a compiled call gets: `local` and `remote` as asked, `auto` by the rule above. */
-export function resolveMode(requested: RequestedMode, call: Pick<CompiledActivityCall, 'taskQueue' | 'timeouts'>): CallMode {
+export function resolveMode(requested: RequestedMode, call: Pick<CompiledActivityCall, 'taskQueue' | 'timeouts' | 'retry'>): CallMode {
   if (requested !== 'auto') return requested;
   return remoteReason(call) === undefined ? 'local' : 'remote';
 }

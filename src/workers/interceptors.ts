@@ -56,6 +56,10 @@ export function createActivityInterceptor(opts: { breakers?: CircuitBreakers } =
           if (!(err instanceof Error && err.name === 'CancelledFailure')) {
             opts.breakers?.failed(activityType, err instanceof ApplicationFailure ? (err.type ?? undefined) : err instanceof Error ? err.name : undefined);
           }
+          // A local activity that fails after it was cancelled (the interpreter never cancels one, but a worker
+          // shutting down does) ends as cancelled: the worker (SDK 1.24) fails the workflow task with "Invalid
+          // transition in state machine" when a cancelled local activity reports a failure instead.
+          if (ctx.info.isLocal && ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
           throw withAttempt(err, attempt);
         }
       },

@@ -15,6 +15,12 @@
  * activation reach the machine, so only runs with the marker get them. Local
  * activities exist only on this path, so a run started by an older worker
  * never meets one on replay.
+ *
+ * Local calls run in a non-cancellable scope: fail-fast, a failed map item or
+ * a cancelled run let a local activity in flight finish and record its
+ * outcome. Cancelling one makes the SDK 1.24 worker fail the workflow task
+ * ("Invalid transition in state machine") when the activity's failure and the
+ * cancel request cross, and local nodes are short by the `auto` rule.
  */
 import {
   allHandlersFinished,
@@ -28,6 +34,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { evaluateTemplate, evaluateValue } from '../dag/expressions';
+import { modeOf } from '../dag/mode';
 import type { CompiledDag } from '../dag/types';
 import { callActivity, settle, startCall } from './activity-call';
 import type { CarriedState } from './carry';
@@ -168,8 +175,10 @@ export class DagRunner {
         case 'call': {
           const index = c.index !== undefined ? { index: c.index } : {};
           const done = (result: CallOutcome): void => this.feed({ type: 'activity-done', node: c.node, ...index, result });
-          if (this.machine.lean) settle(this.inScope(c.node, c.index, () => startCall(c.call, c.activityId, c.input)), done);
-          else void this.inScope(c.node, c.index, () => callActivity(c.call, c.activityId, c.input)).then(done);
+          if (!this.machine.lean) void this.inScope(c.node, c.index, () => callActivity(c.call, c.activityId, c.input)).then(done);
+          // A local call is never cancelled (see the header): it runs to its own end, and the machine takes its outcome.
+          else if (modeOf(c.call) === 'local') settle(CancellationScope.nonCancellable(() => startCall(c.call, c.activityId, c.input)), done);
+          else settle(this.inScope(c.node, c.index, () => startCall(c.call, c.activityId, c.input)), done);
           break;
         }
         case 'timer':
@@ -186,6 +195,7 @@ export class DagRunner {
           break;
         case 'notify': {
           const done = (result: CallOutcome): void => this.feed({ type: 'notified', node: c.node, result });
+          // Notifications are remote calls (they have no mode).
           if (this.machine.lean) settle(this.inScope(c.node, undefined, () => startCall(c.call, c.activityId, c.input)), done);
           else void this.inScope(c.node, undefined, () => callActivity(c.call, c.activityId, c.input)).then(done);
           break;

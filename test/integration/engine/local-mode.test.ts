@@ -25,11 +25,11 @@ afterAll(async () => {
 
 const builtins = new ActivityRegistry(builtinActivities()).toWorkerActivities() as Record<string, ActivityFn>;
 
-type EventKind = 'markerRecordedEventAttributes' | 'activityTaskScheduledEventAttributes' | 'timerStartedEventAttributes';
+type EventKind = 'markerRecordedEventAttributes' | 'activityTaskScheduledEventAttributes' | 'timerStartedEventAttributes' | 'workflowTaskFailedEventAttributes';
 
 /** How many events of each kind the run's history holds. */
 async function events(handle: WorkflowHandle): Promise<Record<EventKind, number>> {
-  const out: Record<EventKind, number> = { markerRecordedEventAttributes: 0, activityTaskScheduledEventAttributes: 0, timerStartedEventAttributes: 0 };
+  const out: Record<EventKind, number> = { markerRecordedEventAttributes: 0, activityTaskScheduledEventAttributes: 0, timerStartedEventAttributes: 0, workflowTaskFailedEventAttributes: 0 };
   for (const e of (await handle.fetchHistory()).events ?? []) for (const k of Object.keys(out) as EventKind[]) if (e[k]) out[k]++;
   return out;
 }
@@ -102,27 +102,27 @@ describe('mode: local', () => {
     expect(node).toMatchObject({ state: 'failed', mode: 'local', error: { type: 'ActivityTimeout' } });
   });
 
-  it('is cancelled with the run: the activity sees the cancellation and the node ends cancelled', async () => {
+  it('lets a local node in flight finish when the run is cancelled, then ends the run cancelled', async () => {
     let started = false;
     let aborted = false;
     const w = await dagWorker(env, {
-      wait: async () => {
+      work: async () => {
         started = true;
-        const signal = Context.current().cancellationSignal;
-        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
-        aborted = true;
-        throw signal.reason;
+        Context.current().cancellationSignal.addEventListener('abort', () => (aborted = true));
+        await new Promise((r) => setTimeout(r, 1500));
+        return 'done';
       },
     });
-    const handle = await w.start({ name: 'local-cancel', nodes: [{ id: 'w', activity: 'wait', mode: 'local', timeout: '1m' }, { id: 'next', activity: 'wait', after: ['w'] }] });
+    const handle = await w.start({ name: 'local-cancel', nodes: [{ id: 'w', activity: 'work', mode: 'local' }, { id: 'next', activity: 'work', after: ['w'] }] });
     await expect.poll(() => started, { timeout: 20_000 }).toBe(true);
     await handle.cancel();
     await expect(handle.result()).rejects.toThrow();
     expect((await handle.describe()).status.name).toBe('CANCELLED');
-    expect(aborted).toBe(true);
+    // The interpreter never cancels a local activity (runner.ts says why): it ran to its end, and nothing after it started.
+    expect(aborted).toBe(false);
     const status = await handle.query(statusQuery);
     expect(status.nodes.map((n) => [n.id, n.state])).toEqual([
-      ['w', 'cancelled'],
+      ['w', 'succeeded'],
       ['next', 'cancelled'],
     ]);
   });
@@ -154,6 +154,21 @@ describe('mode: local', () => {
     expect(status.nodes[0]).toMatchObject({ state: 'succeeded', ignoredError: true, error: { message: 'no', type: 'Nope' }, mode: 'local' });
     expect(status.nodes[1]).toMatchObject({ state: 'succeeded', mode: 'local' });
     expect(rec.callsOf('asked').map((c) => c.key)).toEqual([`${handle.workflowId}/asked`, `${handle.workflowId}/asked`]);
+  });
+
+  it('fails a map node whose local item fails once the other items in flight end, without a workflow task failure', async () => {
+    const w = await dagWorker(env, {
+      down: async (i: number) => {
+        await new Promise((r) => setTimeout(r, 20 + i * 40));
+        throw ApplicationFailure.nonRetryable(`item ${i} down`, 'Down');
+      },
+    });
+    const handle = await w.start({ name: 'local-map-fail', nodes: [{ id: 'm', activity: 'down', mode: 'local', map: { items: [0, 1, 2] }, input: '{{ item }}' }] });
+    await expect(handle.result()).rejects.toMatchObject({ cause: { message: 'node "m" failed: item 0: item 0 down' } });
+    // The other items were in flight and are not cancelled: they end (here, failed too) before the node does.
+    expect((await handle.query(statusQuery)).nodes[0]).toMatchObject({ state: 'failed', items: { total: 3, failed: 3, succeeded: 0 } });
+    // Cancelling them instead made the worker fail the workflow task ("Invalid transition in state machine").
+    expect((await events(handle)).workflowTaskFailedEventAttributes).toBe(0);
   });
 
   it('runs a built-in that heartbeats (sleep) when asked to, though its heartbeats go nowhere', async () => {

@@ -9,7 +9,7 @@ import { task, buildDag, chain } from '../../../src/dag/builder';
 import { compileDag } from '../../../src/dag/compile';
 import { AUTO_LOCAL_MAX_START_TO_CLOSE_MS, modeOf, remoteReason } from '../../../src/dag/mode';
 import { packDag, unpackDag } from '../../../src/dag/pack';
-import type { CompiledDag } from '../../../src/dag/types';
+import { BUILTIN_DEFAULTS, type CompiledDag } from '../../../src/dag/types';
 import { DagValidationError, validateDag } from '../../../src/dag/validate';
 
 const modes = (nodes: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}): Record<string, string | undefined> =>
@@ -34,6 +34,8 @@ describe('auto resolution', () => {
     ['a built-in that heartbeats (sleep)', { activity: 'sleep' }, 'remote'],
     ['a task queue', { activity: 'x', taskQueue: 'gpu' }, 'remote'],
     ['a scheduleToStart timeout', { activity: 'x', timeout: { scheduleToStart: '1m' } }, 'remote'],
+    ['unlimited retries', { activity: 'x', retry: { maximumAttempts: 0 } }, 'remote'],
+    ['unlimited retries bounded by a scheduleToClose', { activity: 'x', retry: { maximumAttempts: 0 }, timeout: { scheduleToClose: '10m' } }, 'local'],
   ])('%s → %s', (_label, fields, expected) => {
     expect(modes([{ id: 'n', ...fields }]).n).toBe(expected);
   });
@@ -44,9 +46,11 @@ describe('auto resolution', () => {
   });
 
   it('says why a call is remote', () => {
-    expect(remoteReason({ timeouts: { startToCloseMs: AUTO_LOCAL_MAX_START_TO_CLOSE_MS + 1 } })).toBe('its startToClose timeout is over 5m');
-    expect(remoteReason({ taskQueue: 'gpu', timeouts: { startToCloseMs: 1000 } })).toBe('it is routed to task queue "gpu"');
-    expect(remoteReason({ timeouts: { startToCloseMs: 1000 } })).toBeUndefined();
+    const retry = { ...BUILTIN_DEFAULTS.retry };
+    expect(remoteReason({ retry, timeouts: { startToCloseMs: AUTO_LOCAL_MAX_START_TO_CLOSE_MS + 1 } })).toBe('its startToClose timeout is over 5m');
+    expect(remoteReason({ retry, taskQueue: 'gpu', timeouts: { startToCloseMs: 1000 } })).toBe('it is routed to task queue "gpu"');
+    expect(remoteReason({ retry: { ...retry, maximumAttempts: 0 }, timeouts: { startToCloseMs: 1000 } })).toBe('it retries without limit (a local activity is not cancelled, so it must end on its own)');
+    expect(remoteReason({ retry, timeouts: { startToCloseMs: 1000 } })).toBeUndefined();
   });
 });
 
