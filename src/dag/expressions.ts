@@ -9,6 +9,7 @@
  * which the runner turns into a failed node; the worker never sees it.
  */
 import jsonata from 'jsonata';
+import { fastEvaluate, USE_JSONATA } from './expression-fast-path';
 import { EXPRESSION_LIMITS } from './limits';
 
 const WHOLE = /^\s*\{\{([\s\S]*?)\}\}\s*$/;
@@ -231,6 +232,11 @@ export function referencedNodes(expr: string): Set<string> {
 }
 
 async function evaluateExpression(expr: string, context: ExpressionContext): Promise<unknown> {
+  const fast = fastEvaluate(expr, context);
+  if (fast !== USE_JSONATA) {
+    checkSize(fast, expr);
+    return fast;
+  }
   const compiled = compileExpression(expr);
   const budget = budgets.get(compiled)!;
   budget.steps = 0;
