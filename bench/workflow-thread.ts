@@ -9,13 +9,14 @@
  *           the worker process's CPU per node (user + system, all threads) and
  *           the wall time. The client that starts the runs lives in the same
  *           process; it costs one start and one result per run.
+ *   eval    evaluations per second of typical templates (the JSONata fast path's gain).
  *   steps   for each --items N (default 1500,5000,20000,90000), one run whose
  *           only node evaluates `$map([1..N], function($v){ $v * 2 })` (about
  *           3 steps per item), on a fresh worker process per trial, traces on
  *           and off: did the run complete, fail its node on a bound, or did
  *           the worker die?
  *
- * Usage: npx tsx bench/workflow-thread.ts [cost|steps] [--nodes N] [--runs N] [--items a,b,c]
+ * Usage: npx tsx bench/workflow-thread.ts [cost|steps|eval] [--nodes N] [--runs N] [--items a,b,c]
  * Each figure is printed with the load average; record it with the figure.
  */
 import { spawn } from 'node:child_process';
@@ -62,16 +63,19 @@ function chainDag(name: string, length: number): Record<string, unknown> {
 interface Sample {
   cpuMs: number;
   wallMs: number;
+  /** Longest workflow task of the run's last execution (continue-as-new starts new ones). */
+  longestTaskMs: number;
 }
 
 async function measured(client: Client, taskQueue: string, dag: unknown): Promise<Sample> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const handle = await client.workflow.start('dagRun', { taskQueue, workflowId: `bench-wt-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, args: [{ dag }] });
+  // A long workflow task timeout: at high load the traced side's tasks pass 10 s, and their retries (full replays) would measure retry loops, not the work.
+  const handle = await client.workflow.start('dagRun', { taskQueue, workflowId: `bench-wt-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, args: [{ dag }], workflowTaskTimeout: '60s' });
   await handle.result();
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  return { cpuMs: (cpu.user + cpu.system) / 1000, wallMs };
+  return { cpuMs: (cpu.user + cpu.system) / 1000, wallMs, longestTaskMs: await longestWorkflowTask(client, handle.workflowId) };
 }
 
 async function withServer<T>(fn: (address: string, codePath: string) => Promise<T>): Promise<T> {
@@ -119,7 +123,7 @@ async function cost(): Promise<void> {
           const cpu = median(out[side].map((s) => s.cpuMs));
           const wall = median(out[side].map((s) => s.wallMs));
           console.log(
-            `  traces ${side.padEnd(3)}  CPU ${(cpu / shape.count).toFixed(2)} ms/node (median ${cpu.toFixed(0)} ms; runs ${out[side].map((s) => s.cpuMs.toFixed(0)).join(', ')})  wall ${(wall / 1000).toFixed(2)} s (runs ${out[side].map((s) => (s.wallMs / 1000).toFixed(2)).join(', ')})`,
+            `  traces ${side.padEnd(3)}  CPU ${(cpu / shape.count).toFixed(2)} ms/node (median ${cpu.toFixed(0)} ms; runs ${out[side].map((s) => s.cpuMs.toFixed(0)).join(', ')})  wall ${(wall / 1000).toFixed(2)} s (runs ${out[side].map((s) => (s.wallMs / 1000).toFixed(2)).join(', ')})  longest task ${Math.max(...out[side].map((s) => s.longestTaskMs))} ms`,
           );
         }
         const ratio = median(out.off.map((s) => s.cpuMs)) / median(out.on.map((s) => s.cpuMs));
@@ -207,9 +211,37 @@ async function steps(): Promise<void> {
   });
 }
 
-const run = mode === 'probe' ? probe : mode === 'steps' ? steps : mode === 'cost' ? cost : undefined;
+/**
+ * Evaluations per second of typical templates through evaluateTemplate, in
+ * this process (no sandbox, no stack capture): the JSONata fast path's gain.
+ * Run it on a checkout before the fast path for the other side.
+ */
+async function evals(): Promise<void> {
+  const { evaluateTemplate } = await import('../src/dag/expressions');
+  const ctx = { input: { x: 1, user: { name: 'Ada' } }, nodes: { a: { output: { b: { c: 'deep' } } }, fetch: { output: { status: 200 } } }, run: { id: 'run-1' } };
+  const templates = ['{{ input.x }}', '{{ nodes.a.output.b.c }}', '{{ nodes.fetch.output }}', 'Hello {{ input.user.name }} ({{ run.id }})', '{{ 42 }}', '{{ nodes.fetch.output.status + 1 }}'];
+  const seconds = numberFlag(args, 'seconds', 1);
+  console.log(`evaluations per second, ${seconds} s per template, median of 3; load ${loadLine()}`);
+  for (const t of templates) {
+    for (let i = 0; i < 2000; i++) await evaluateTemplate(t, ctx);
+    const rates: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      let n = 0;
+      const t0 = performance.now();
+      while (performance.now() - t0 < seconds * 1000) {
+        for (let i = 0; i < 200; i++) await evaluateTemplate(t, ctx);
+        n += 200;
+      }
+      rates.push(n / ((performance.now() - t0) / 1000));
+    }
+    console.log(`  ${t.padEnd(44)} ${Math.round(median(rates)).toLocaleString('en-US').padStart(11)}/s`);
+  }
+  console.log(`load after ${loadLine()}`);
+}
+
+const run = mode === 'probe' ? probe : mode === 'steps' ? steps : mode === 'cost' ? cost : mode === 'eval' ? evals : undefined;
 if (!run) {
-  console.error(`unknown mode "${mode}"; expected cost or steps`);
+  console.error(`unknown mode "${mode}"; expected cost, steps or eval`);
   process.exit(2);
 }
 run().then(
