@@ -12,7 +12,7 @@
  */
 import {
   condition,
-  continueAsNew,
+  makeContinueAsNewFunc,
   ParentClosePolicy,
   proxyLocalActivities,
   setHandler,
@@ -152,5 +152,6 @@ export async function jobShard(args: JobShardArgs): Promise<void> {
     }
   }
   book.expire(Date.now(), options);
-  await continueAsNew<typeof jobShard>({ queue: args.queue, shard: args.shard, options, carried: book.carry() });
+  // The client's workflow task timeout is kept explicitly: it bounds how long signals and queries wait.
+  await makeContinueAsNewFunc<typeof jobShard>({ workflowTaskTimeout: workflowInfo().taskTimeoutMs })({ queue: args.queue, shard: args.shard, options, carried: book.carry() });
 }
