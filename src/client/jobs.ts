@@ -51,12 +51,7 @@ export interface JobsOptions {
   lingerMs?: number;
   /** Most jobs in one signal. @defaultValue 200 */
   maxBatch?: number;
-  /**
-   * Workflow task timeout of the shards. While local activities run, the SDK keeps the
-   * workflow task open and extends it at 80% of this, and signals (new jobs) and queries
-   * (status) wait for that moment: a shorter timeout answers sooner, at a few more events.
-   * @defaultValue 3s
-   */
+  /** Workflow task timeout of the shards. @defaultValue Temporal's (10s) */
   workflowTaskTimeout?: string | number;
   /** Set WeftDag=jobs:<queue> on shards (and failed records); the server must know it. @defaultValue true */
   searchAttributes?: boolean;
@@ -148,7 +143,7 @@ export class JobsClient {
     this.shards = shards;
     const retentionMs = opts.retention === undefined ? undefined : parseDuration(opts.retention);
     if (opts.retention !== undefined && retentionMs === undefined) throw new RangeError(`jobs.retention: expected a duration such as 1h, got ${JSON.stringify(opts.retention)}`);
-    const taskTimeoutMs = parseDuration(opts.workflowTaskTimeout ?? '3s');
+    const taskTimeoutMs = parseDuration(opts.workflowTaskTimeout ?? '10s');
     if (taskTimeoutMs === undefined || taskTimeoutMs < 1000) throw new RangeError(`jobs.workflowTaskTimeout: expected a duration of at least 1s, got ${JSON.stringify(opts.workflowTaskTimeout)}`);
     this.taskTimeoutMs = taskTimeoutMs;
     this.shardOptions = {

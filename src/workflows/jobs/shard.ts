@@ -1,8 +1,9 @@
 /**
  * `jobShard`: one long-lived shard of a job queue (`weft-jobs:<queue>:<n>`).
  * Jobs arrive in batches by signal-with-start, wait in arrival order, and run
- * `concurrency` at a time as local activities with their own retry policy and
- * timeouts, so a job costs one marker event instead of a workflow start.
+ * in waves of up to `concurrency` as local activities with their own retry
+ * policy and timeouts, so a job costs one marker event instead of a workflow
+ * start. A wave ends when its slowest job ends; then the workflow task closes.
  * A job that fails for good starts a `jobFailed` record (record.ts), so it
  * stays visible and re-runnable. The shard continues as new before its
  * history grows large: it stops starting jobs, lets the running ones finish,
@@ -16,6 +17,7 @@ import {
   ParentClosePolicy,
   proxyLocalActivities,
   setHandler,
+  sleep,
   startChild,
   workflowInfo,
   type LocalActivityOptions,
@@ -146,10 +148,16 @@ export async function jobShard(args: JobShardArgs): Promise<void> {
     if (mayHandOver()) break;
     const now = Date.now();
     book.expire(now, options);
+    // One wave: up to `concurrency` jobs. The SDK keeps a workflow task open while local
+    // activities run, and signals (new jobs) and queries (status) wait for it to close.
     while (mayStart()) {
       const job = book.start(now)!;
       void run(job, now);
     }
+    await condition(() => book.runningCount === 0);
+    // Close the workflow task before the next wave, so its results are recorded (a crash
+    // re-runs one wave at most) and waiting signals and queries are handled.
+    if (book.pendingCount > 0) await sleep(1);
   }
   book.expire(Date.now(), options);
   // The client's workflow task timeout is kept explicitly: it bounds how long signals and queries wait.
