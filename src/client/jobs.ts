@@ -53,7 +53,7 @@ export interface JobsOptions {
   maxBatch?: number;
   /** Workflow task timeout of the shards. @defaultValue Temporal's (10s) */
   workflowTaskTimeout?: string | number;
-  /** Set WeftDag=jobs:<queue> on shards (and failed records); the server must know it. @defaultValue true */
+  /** Set WeftDag=jobs.<queue> on shards (and failed records); the server must know it. @defaultValue true */
   searchAttributes?: boolean;
   /** Registry names; when given, an unknown activity is refused at enqueue. */
   activities?: Iterable<string>;
@@ -265,7 +265,7 @@ export class JobsClient {
     this.buffers.delete(shardId);
     clearTimeout(buf.timer);
     const [queue, shard] = parseShardId(shardId);
-    const attributes = this.opts.searchAttributes === false ? {} : { typedSearchAttributes: [{ key: SEARCH_ATTRIBUTE_KEYS.dag, value: `jobs:${queue}` }] as unknown as TypedSearchAttributes };
+    const attributes = this.opts.searchAttributes === false ? {} : { typedSearchAttributes: [{ key: SEARCH_ATTRIBUTE_KEYS.dag, value: `jobs.${queue}` }] as unknown as TypedSearchAttributes };
     try {
       await this.temporal.workflow.signalWithStart(JOB_WORKFLOW_TYPES.jobShard, {
         workflowId: shardId,
@@ -273,7 +273,7 @@ export class JobsClient {
         args: [{ queue, shard, options: this.shardOptions } satisfies JobShardArgs],
         signal: submitJobsSignal,
         signalArgs: [{ jobs: buf.jobs, options: this.shardOptions }],
-        memo: { weftDag: `jobs:${queue}` },
+        memo: { weftDag: `jobs.${queue}` },
         workflowTaskTimeout: this.taskTimeoutMs,
         ...attributes,
         staticSummary: `job queue ${queue}, shard ${shard}`,

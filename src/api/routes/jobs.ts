@@ -48,7 +48,7 @@ const jobSchema = z.object({
 /** Problems found past the schema (unknown activity, input size, heartbeat) as a 400 with their paths. */
 function asApiError(err: unknown, keyFromHeader: boolean): unknown {
   if (!(err instanceof JobValidationError)) return err;
-  const issues = err.issues.map((i) => ({ path: keyFromHeader && i.path === 'key' ? 'headers.idempotency-key' : `body.${i.path}`, message: i.message, code: 'invalid_job' }));
+  const issues = err.issues.map((i) => ({ path: keyFromHeader && i.path === 'key' ? 'Idempotency-Key' : i.path, message: i.message, code: 'invalid_job' }));
   return new ApiError(400, ERROR_CODES.INVALID_REQUEST, `the job has ${issues.length === 1 ? '1 problem' : `${issues.length} problems`}`, issues);
 }
 

@@ -70,7 +70,7 @@ export function registerJobs(program: Command): void {
   withShards(
     jobs
       .command('list')
-      .description("Jobs a queue's shards remember: running, pending, then recently finished (older failures: weft runs list --status failed --dag jobs:<queue>)")
+      .description("Jobs a queue's shards remember: running, pending, then recently finished (older failures: weft runs list --status failed --dag jobs.<queue>)")
       .argument('<queue>', 'queue name')
       .option('--state <state>', `only jobs in this state: ${STATES.join(', ')}`, choiceOption('--state', STATES))
       .option('--limit <n>', 'most jobs shown (default 50)', positiveIntOption('--limit')),

@@ -1,7 +1,7 @@
 /**
  * `jobFailed`: the durable, searchable trace of a job that failed for good.
  * The shard starts one per failure, with WeftStatus=failed and WeftDag=
- * `jobs:<queue>`, and it fails at once with the job's error, so the job shows
+ * `jobs.<queue>`, and it fails at once with the job's error, so the job shows
  * up where failed runs show up (`weft runs list --status failed`, the
  * console, Temporal's UI) for as long as Temporal keeps closed workflows.
  * `weft jobs retry` reads its arguments back to re-enqueue the job.

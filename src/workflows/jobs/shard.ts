@@ -77,11 +77,11 @@ export function localActivityOptions(call: CompiledActivityCall, summary: string
   };
 }
 
-/** WeftDag=jobs:<queue> and WeftStatus=failed, when the shard itself was started with Weft's search attributes. */
+/** WeftDag=jobs.<queue> and WeftStatus=failed, when the shard itself was started with Weft's search attributes. */
 function recordAttributes(queue: string): SearchAttributePair[] | undefined {
   if (workflowInfo().typedSearchAttributes.get(SEARCH_ATTRIBUTE_KEYS.dag) === undefined) return undefined;
   return [
-    { key: SEARCH_ATTRIBUTE_KEYS.dag, value: `jobs:${queue}` },
+    { key: SEARCH_ATTRIBUTE_KEYS.dag, value: `jobs.${queue}` },
     { key: SEARCH_ATTRIBUTE_KEYS.status, value: 'failed' },
   ];
 }
@@ -110,7 +110,7 @@ export async function jobShard(args: JobShardArgs): Promise<void> {
         args: [record],
         // The record outlives the shard's runs; a record of an earlier failure of the same job is replaced.
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        memo: { weftDag: `jobs:${args.queue}` },
+        memo: { weftDag: `jobs.${args.queue}` },
         ...(attributes ? { typedSearchAttributes: attributes } : {}),
         staticSummary: `failed job ${job.id}`,
       });

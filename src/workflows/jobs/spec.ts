@@ -12,7 +12,7 @@ import type { CompiledActivityCall } from '../../dag/types';
 import { ERROR_KINDS } from '../../errors/kinds';
 import { WeftError } from '../../errors/weft-error';
 
-/** Queue names: they become `WeftDag=jobs:<queue>` and part of workflow ids. */
+/** Queue names: they become `WeftDag=jobs.<queue>` and part of workflow ids. */
 export const QUEUE_NAME_PATTERN = /^[a-z0-9._-]{1,100}$/;
 /** Job keys: no `/`, which separates the queue from the key in a job id. */
 export const JOB_KEY_PATTERN = /^[A-Za-z0-9._:@-]{1,200}$/;

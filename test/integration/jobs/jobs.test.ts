@@ -84,7 +84,7 @@ describe('job queue', () => {
 
     // Listed where failed runs are listed, with the queue as its DAG.
     await expect
-      .poll(async () => (await weft.listRuns({ status: 'Failed', dag: `jobs:${queue}` })).map((r) => r.id), { timeout: 30_000 })
+      .poll(async () => (await weft.listRuns({ status: 'Failed', dag: `jobs.${queue}` })).map((r) => r.id), { timeout: 30_000 })
       .toEqual([`weft-job-failed:${job.id}`]);
 
     // The first retry fails twice more, the second (through `runs retry` on the record) succeeds; always under the same key.
