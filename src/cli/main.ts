@@ -11,6 +11,7 @@
  */
 import { Command, CommanderError, Help } from 'commander';
 import { startTracing, type Tracing } from '../telemetry/tracing';
+import { EXIT } from './exit-status';
 
 type Register = (program: Command) => void;
 
@@ -98,9 +99,6 @@ export async function programFor(argv: readonly string[]): Promise<Command> {
   return makeStrict(program);
 }
 
-/** EXIT.USAGE of exit-codes.ts, which this file does not import (see main); a unit test keeps them equal. */
-export const USAGE_EXIT = 2;
-
 /**
  * A reader that stops early (`weft runs list | head -1`) closes the pipe, and
  * the next write fails with EPIPE, which Node raises as an unhandled 'error'
@@ -128,7 +126,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     // and has already printed them. Their exit code needs nothing loaded: the
     // taxonomy below costs ~0.35 s of CPU (it imports the Temporal client).
     if (err instanceof CommanderError) {
-      process.exitCode = err.exitCode === 0 ? 0 : USAGE_EXIT;
+      process.exitCode = err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
       return;
     }
     // exit-codes.ts maps every other error through the one taxonomy (src/errors).

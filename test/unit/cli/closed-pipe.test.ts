@@ -5,8 +5,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXIT } from '../../../src/cli/exit-codes';
-import { USAGE_EXIT } from '../../../src/cli/main';
 
 const BIN = join(__dirname, '../../../bin/weft');
 
@@ -30,11 +28,5 @@ describe('writing into a pipe the reader closed', () => {
 
   it('exits 0 without a stack trace for a subcommand help (weft runs list --help)', { timeout: 60_000 }, async () => {
     expect(await runIntoClosedPipe(['runs', 'list', '--help'])).toEqual({ code: 0, stderr: '' });
-  });
-});
-
-describe('the exit code of a usage error', () => {
-  it('is decided in main.ts without loading exit-codes.ts, and agrees with it', () => {
-    expect(USAGE_EXIT).toBe(EXIT.USAGE);
   });
 });
