@@ -21,6 +21,9 @@
  * before admission control.
  *
  * Flags: --rates 5,10,20,30,40,60,80  --step-seconds 10  --seconds 20  --without-admission
+ *        --rate N: skip the search and take N as the sustainable rate.
+ * The API's bounds come from the environment as for `weft dev` itself
+ * (WEFT_API_MAX_STARTS_IN_FLIGHT, WEFT_API_MAX_STARTS_QUEUED, WEFT_API_START_QUEUE_WAIT_MS).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -184,13 +187,13 @@ export async function runApiStartRate(args: string[]): Promise<void> {
   console.log(`api-start-rate: weft dev through bin/weft; node ${process.version}; load before ${loadLine()}`);
 
   const dev = await startWeftDev({});
-  let sustainable = 0;
+  let sustainable = args.includes('--rate') ? numberFlag(args, 'rate', 10) : 0;
   try {
     // A few starts first: the worker's first workflow task and the API's first compile are not what is measured.
     await fire(dev.url, 5, 2, `warmup-${Date.now()}`);
     await drain(dev.url);
-    console.log(`\nstep search (${stepSeconds} s per step; keeps up = ≥ 99% accepted and p99 < ${P99_BOUND_MS} ms):`);
-    for (const rate of rates) {
+    if (!sustainable) console.log(`\nstep search (${stepSeconds} s per step; keeps up = ≥ 99% accepted and p99 < ${P99_BOUND_MS} ms):`);
+    for (const rate of sustainable ? [] : rates) {
       const s = summarize(rate, await fire(dev.url, rate, stepSeconds, `step-${rate}-${Date.now()}`));
       console.log(line(s.keptUp ? 'kept up' : 'did not', s));
       await drain(dev.url);
@@ -198,7 +201,8 @@ export async function runApiStartRate(args: string[]): Promise<void> {
       sustainable = rate;
     }
     if (sustainable === 0) throw new Error(`not even ${rates[0]} starts/s kept up; lower --rates`);
-    console.log(`\nsustainable: ${sustainable} starts/s; ${seconds} s at 1× and at 2×, default admission bounds:`);
+    const bounds = ['WEFT_API_MAX_STARTS_IN_FLIGHT', 'WEFT_API_MAX_STARTS_QUEUED', 'WEFT_API_START_QUEUE_WAIT_MS'].filter((v) => process.env[v]).map((v) => `${v}=${process.env[v]}`);
+    console.log(`\nsustainable: ${sustainable} starts/s; ${seconds} s at 1× and at 2×, admission bounds ${bounds.length ? bounds.join(' ') : 'default'}:`);
     await oneAndTwice(dev, sustainable, seconds, 'admission');
   } finally {
     await dev.stop();
