@@ -31,7 +31,7 @@ interface Answer {
 const dag = { name: 'admission', nodes: [{ id: 'a', activity: 'noop' }] };
 
 /** The API over `gate`, on a port; `start(key)` posts a run with that Idempotency-Key. */
-async function apiWith(gate: StartGate): Promise<{ start: (key: string) => Promise<Answer>; taskQueue: string; keys: string[] }> {
+async function apiWith(gate: StartGate): Promise<{ start: (key: string) => Promise<Answer>; metrics: () => Promise<string>; taskQueue: string }> {
   const weft = new WeftClient(env.client, { taskQueue: uniqueId('tq-admission') });
   const app = buildApi({ weft, auth: { tokens: [TOKEN] }, starts: gate });
   const call = caller(await app.listen({ port: 0, host: '127.0.0.1' }));
@@ -46,7 +46,7 @@ async function apiWith(gate: StartGate): Promise<{ start: (key: string) => Promi
     const res = await call('POST', '/v1/runs', { json: { dag }, headers: { 'Idempotency-Key': key } });
     return { key, status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as Answer['body'] };
   };
-  return { start, taskQueue: weft.taskQueue, keys };
+  return { start, metrics: async () => (await call('GET', '/metrics')).text(), taskQueue: weft.taskQueue };
 }
 
 async function exists(id: string): Promise<boolean> {
@@ -70,13 +70,16 @@ function expectRefused(a: Answer): void {
 describe('admission control of starts', () => {
   it('refuses a start at once when every slot is taken and none may wait, and a retry with the same key then starts exactly one run', { timeout: 60_000 }, async () => {
     const gate = new StartGate({ maxInFlight: 1, maxQueued: 0 });
-    const { start } = await apiWith(gate);
+    const { start, metrics } = await apiWith(gate);
     const release = await gate.acquire();
     const key = uniqueId('admission-full');
 
     const refused = await start(key);
     expectRefused(refused);
     expect(await exists(key)).toBe(false);
+    const scraped = await metrics();
+    expect(scraped).toMatch(/^weft_api_starts_refused_total\{reason="queue_full"\} 1$/m);
+    expect(scraped).toMatch(/^weft_api_starts_in_flight 1$/m);
 
     release();
     const first = await start(key);
