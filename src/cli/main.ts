@@ -105,7 +105,11 @@ export async function programFor(argv: readonly string[]): Promise<Command> {
  * event with a stack trace. The output is no longer wanted: exit quietly, with
  * success, as the reader got what it asked for.
  */
+let pipesWatched = false;
 function exitQuietlyOnClosedPipe(): void {
+  // main() may run more than once in one process (tests); one listener per stream is enough.
+  if (pipesWatched) return;
+  pipesWatched = true;
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') process.exit(0);
