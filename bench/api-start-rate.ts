@@ -20,7 +20,7 @@
  * `weft dev` whose start bounds are set out of reach: the API as it was
  * before admission control.
  *
- * Flags: --rates 5,10,20,30,40,60,80  --step-seconds 10  --seconds 20  --without-admission
+ * Flags: --rates 2,5,10,15,20,30,40,60,80  --step-seconds 10  --seconds 20  --without-admission
  *        --rate N: skip the search and take N as the sustainable rate.
  * The API's bounds come from the environment as for `weft dev` itself
  * (WEFT_API_MAX_STARTS_IN_FLIGHT, WEFT_API_MAX_STARTS_QUEUED, WEFT_API_START_QUEUE_WAIT_MS).
@@ -181,7 +181,7 @@ async function oneAndTwice(dev: WeftDev, rate: number, seconds: number, tag: str
 }
 
 export async function runApiStartRate(args: string[]): Promise<void> {
-  const rates = flag(args, 'rates', '5,10,20,30,40,60,80').split(',').map(Number);
+  const rates = flag(args, 'rates', '2,5,10,15,20,30,40,60,80').split(',').map(Number);
   const stepSeconds = numberFlag(args, 'step-seconds', 10);
   const seconds = numberFlag(args, 'seconds', 20);
   console.log(`api-start-rate: weft dev through bin/weft; node ${process.version}; load before ${loadLine()}`);
