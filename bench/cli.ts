@@ -1,20 +1,26 @@
 /**
- * `npm run bench -- cli`: wall time of `weft --help` and `weft runs list`
- * (against an in-memory dev server with a few runs), as a user runs them
- * through bin/weft, from dist/ and from the sources, alternating, medians.
- * `node -e 0` is measured alongside as the floor, and "all commands" loads
- * every command module before parsing, as the CLI did before lazy loading.
+ * `npm run bench -- cli`: `weft --help`, `weft runs list` and `weft runs
+ * status` as a user runs them (bin/weft, which runs dist/ when it is
+ * current), against an in-memory dev server holding a few runs. Each side is
+ * spawned under /usr/bin/time, alternating, one unmeasured warm-up each, and
+ * the medians of wall time and of CPU time (user + system) are printed with
+ * the load average. `node -e 0` is the floor.
  *
- * dist/ must be current (`npm run build`), or the dist side is left out.
- * Flags: --runs N (default 7).
+ * CPU time is the figure to read on a busy machine: wall time there is mostly
+ * waiting for a core. On a quiet machine the two agree within a few percent.
+ *
+ * dist/ must be current (`npm run build`), or the dist sides are left out.
+ * Flags: --runs N (default 7); --before DIR: also run the compiled CLI in DIR
+ * (a dist/ built from an earlier commit) on the same commands, for a
+ * before/after; --sources: also the sources through tsx (WEFT_CLI_SOURCE=1).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServer } from '../src/temporal/dev-server';
 import { requireTemporalCli } from '../src/temporal/servers';
-import { loadLine, median, numberFlag, rotate } from './stats';
+import { flag, loadLine, median, numberFlag, rotate } from './stats';
 
 const ROOT = join(__dirname, '..');
 const BIN = join(ROOT, 'bin', 'weft');
@@ -25,12 +31,17 @@ interface Side {
   env?: NodeJS.ProcessEnv;
 }
 
-function time(side: Side, env: NodeJS.ProcessEnv): number {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, side.argv, { cwd: ROOT, env: { ...env, ...side.env }, encoding: 'utf8' });
-  const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${side.name} exited with ${r.status}: ${r.stderr}`);
-  return ms;
+interface Sample {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/** One run under /usr/bin/time: wall and user + system CPU of the command and its children. */
+function time(side: Side, env: NodeJS.ProcessEnv): Sample {
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S', process.execPath, ...side.argv], { cwd: ROOT, env: { ...env, ...side.env }, encoding: 'utf8' });
+  const m = /TIME ([\d.]+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  if (r.status !== 0 || !m) throw new Error(`${side.name} exited with ${r.status}: ${r.stderr}`);
+  return { wallMs: Number(m[1]) * 1000, cpuMs: (Number(m[2]) + Number(m[3])) * 1000 };
 }
 
 function newestMtime(dir: string): number {
@@ -48,13 +59,21 @@ function distIsCurrent(): boolean {
   return existsSync(stamp) && newestMtime(join(ROOT, 'src')) <= Number(readFileSync(stamp, 'utf8'));
 }
 
+/** The commands measured, each as `label` and argv after the program. */
+const COMMANDS: ReadonlyArray<[string, string[]]> = [
+  ['--help', ['--help']],
+  ['runs list', ['runs', 'list']],
+  ['runs status', ['runs', 'status', 'bench-cli-0']],
+];
+
 export async function runCliBench(args: string[]): Promise<void> {
   const runs = numberFlag(args, 'runs', 7);
+  const before = flag(args, 'before', '');
   const cli = await requireTemporalCli({ progress: console.log });
   const server = await startDevServer({ cliPath: cli.path });
   try {
     const connection = await Connection.connect({ address: server.address });
-    // A few closed runs, so `runs list` has rows to render.
+    // A few closed runs, so `runs list` has rows to render and `runs status` a run to show.
     const client = new Client({ connection });
     for (let i = 0; i < 5; i++) {
       const h = await client.workflow.start('dagRun', { taskQueue: 'bench-cli', workflowId: `bench-cli-${i}`, args: [{}] });
@@ -63,23 +82,25 @@ export async function runCliBench(args: string[]): Promise<void> {
     await connection.close();
     const env = { ...process.env, TEMPORAL_ADDRESS: server.address, WEFT_LOG_FORMAT: 'json' };
     const dist = distIsCurrent();
-    // Help ends in a CommanderError with exit code 0 (the program uses exitOverride).
-    const allCommands =
-      "import('tsx').then(async () => { const m = require('./src/cli/main.ts'); await (await m.buildProgram()).parseAsync(process.argv).catch((e) => { if (e.exitCode !== 0) throw e; }); })";
+    if (!dist) console.log('dist/ is not current (run npm run build): the dist sides are left out');
     const sides: Side[] = [
       { name: 'node -e 0 (floor)', argv: ['-e', '0'] },
-      ...(dist ? [{ name: '--help, dist', argv: [BIN, '--help'] }, { name: 'runs list, dist', argv: [BIN, 'runs', 'list'] }] : []),
-      { name: '--help, sources', argv: [BIN, '--help'], env: { WEFT_CLI_SOURCE: '1' } },
-      { name: 'runs list, sources', argv: [BIN, 'runs', 'list'], env: { WEFT_CLI_SOURCE: '1' } },
-      { name: '--help, sources, all commands', argv: ['-e', allCommands, 'weft', '--help'] },
-      { name: 'runs list, sources, all commands', argv: ['-e', allCommands, 'weft', 'runs', 'list'] },
+      ...(dist ? COMMANDS.map(([label, argv]) => ({ name: `${label}, dist`, argv: [BIN, ...argv] })) : []),
+      ...(before ? COMMANDS.map(([label, argv]) => ({ name: `${label}, before`, argv: [join(resolve(before), 'cli', 'main.js'), ...argv] })) : []),
+      ...(args.includes('--sources') || !dist ? COMMANDS.map(([label, argv]) => ({ name: `${label}, sources`, argv: [BIN, ...argv], env: { WEFT_CLI_SOURCE: '1' } })) : []),
     ];
-    if (!dist) console.log('dist/ is not current (run npm run build): measuring the sources only');
-    const times = new Map<string, number[]>(sides.map((s) => [s.name, []]));
+    const samples = new Map<string, Sample[]>(sides.map((s) => [s.name, []]));
     for (const s of sides) time(s, env); // warm the page cache; not counted
-    for (let r = 0; r < runs; r++) for (const s of rotate(sides, r)) times.get(s.name)!.push(time(s, env));
-    console.log(`\ncli: median wall over ${runs} runs (load ${loadLine()})`);
-    for (const s of sides) console.log(`  ${s.name.padEnd(34)} ${median(times.get(s.name)!).toFixed(0).padStart(6)} ms   (${times.get(s.name)!.map((t) => t.toFixed(0)).join(', ')})`);
+    const loadBefore = loadLine();
+    for (let r = 0; r < runs; r++) for (const s of rotate(sides, r)) samples.get(s.name)!.push(time(s, env));
+    console.log(`\ncli: medians over ${runs} runs (load before ${loadBefore}, after ${loadLine()})`);
+    console.log(`  ${'command'.padEnd(26)} ${'wall'.padStart(8)} ${'CPU'.padStart(8)}   CPU of each run`);
+    for (const s of sides) {
+      const xs = samples.get(s.name)!;
+      const wall = median(xs.map((x) => x.wallMs));
+      const cpu = median(xs.map((x) => x.cpuMs));
+      console.log(`  ${s.name.padEnd(26)} ${wall.toFixed(0).padStart(5)} ms ${cpu.toFixed(0).padStart(5)} ms   (${xs.map((x) => x.cpuMs.toFixed(0)).join(', ')})`);
+    }
   } finally {
     await server.stop();
   }

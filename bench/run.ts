@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   if (which === 'peers' || which === 'peers-devserver' || which === 'peers-worker') return (await import('./peers/main')).runPeers(which, args);
   if (which === 'cli') return (await import('./cli')).runCliBench(args);
   if (which === 'start-by-name') return (await import('./start-by-name')).runStartByName(args);
+  if (which === 'api-start-rate') return (await import('./api-start-rate')).runApiStartRate(args);
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const cli = await requireTemporalCli({ progress: console.log });
   const server = await startDevServer({ cliPath: cli.path });

@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../common/logger';
 import type { WeftClient } from '../client/weft-client';
 import { locateJsonError } from '../dag/parse';
+import { StartGate, type StartLimits } from './admission';
 import { bearerChecker, type ApiAuth } from './auth';
 import { registerConsole } from './console';
 import { MAX_ENCODED_ID_LENGTH } from './schemas';
@@ -57,6 +58,12 @@ export interface BuildApiOptions {
    * still misses it answers 503 with `mayExist: true`. @defaultValue 30000
    */
   startTimeoutMs?: number;
+  /**
+   * Bounds on starts in flight and waiting (api.starts in the config; see
+   * admission.ts), or a StartGate to share one bound between apps or to hold
+   * it in a test. @defaultValue DEFAULT_START_LIMITS
+   */
+  starts?: Partial<StartLimits> | StartGate;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -114,9 +121,11 @@ export function buildApi(opts: BuildApiOptions): FastifyInstance {
     eventsPollMs: opts.eventsPollMs ?? 300,
     withDeadline: (fn, ms = timeoutMs) => opts.weft.temporal.withDeadline(Date.now() + ms, fn),
     startTimeoutMs: opts.startTimeoutMs ?? 30_000,
+    startGate: opts.starts instanceof StartGate ? opts.starts : new StartGate(opts.starts),
     streams: new Set(),
   };
 
+  ctx.metrics.watchStarts(ctx.startGate);
   installDrain(app, ctx.streams);
   installHttpTracing(app);
 

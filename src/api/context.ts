@@ -1,5 +1,6 @@
 /** What the route modules share: the client, the metrics, and the API's settings. */
 import type { WeftClient } from '../client/weft-client';
+import type { StartGate } from './admission';
 import type { ApiMetrics } from './metrics';
 
 export interface ApiContext {
@@ -13,6 +14,8 @@ export interface ApiContext {
   withDeadline: <R>(fn: () => Promise<R>, timeoutMs?: number) => Promise<R>;
   /** Deadline of a start, in ms (longer than other requests'; see BuildApiOptions.startTimeoutMs). */
   startTimeoutMs: number;
+  /** Admission control of starts: the bound on starts in flight and waiting (admission.ts). */
+  startGate: StartGate;
   /** Open event streams; each is stopped when the server closes. */
   streams: Set<{ stop(): void }>;
 }

@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   URI_TOO_LONG: 'uri_too_long',
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
   TEMPORAL_UNAVAILABLE: 'temporal_unavailable',
+  OVERLOADED: 'overloaded',
   TEMPORAL_REFUSED: 'temporal_refused',
   NOT_READY: 'not_ready',
   SHUTTING_DOWN: 'shutting_down',
@@ -65,7 +66,11 @@ export interface ErrorBody {
     /** The same request can succeed later, unchanged. */
     retryable: boolean;
     issues?: ApiIssue[];
-    /** A start that was not confirmed: the run may exist; retry with the same Idempotency-Key. */
+    /**
+     * On a refused start: whether the run may exist. `true`: Temporal did not
+     * confirm the start; `false`: the API refused it before sending it. Either
+     * way, retry with the same Idempotency-Key.
+     */
     mayExist?: boolean;
     /** The run id of such a start. */
     id?: string;
@@ -118,7 +123,7 @@ export class ApiError extends Error {
         message: this.message,
         retryable: this.retryable,
         ...(this.issues ? { issues: [...this.issues] } : {}),
-        ...(mayExist ? { mayExist } : {}),
+        ...(mayExist !== undefined ? { mayExist } : {}),
         ...(id !== undefined ? { id } : {}),
       },
     };

@@ -44,7 +44,7 @@ export async function startApiServer(
   opts: Omit<BuildApiOptions, 'weft' | 'auth' | 'logger'> = {},
 ): Promise<ApiServer> {
   const auth = apiAuthFromConfig(config.api);
-  const app = buildApi({ ...opts, weft, auth, ...(logger ? { logger } : {}) });
+  const app = buildApi({ starts: config.api.starts, ...opts, weft, auth, ...(logger ? { logger } : {}) });
   await app.listen({ port: config.api.port, host: config.api.host, backlog: API_LISTEN_BACKLOG });
   return { app, url: boundUrl(app), insecure: 'insecureNoAuth' in auth, close: () => app.close() };
 }

@@ -6,6 +6,7 @@
  * names are the ones the hand-written exposition used.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { StartGate } from './admission';
 import { METRICS_CONTENT_TYPE, renderMetrics } from '../telemetry/metrics';
 
 /** Upper bounds of the duration histogram, in seconds. */
@@ -30,6 +31,24 @@ export class ApiMetrics {
       registers,
     });
     this.streams = new Gauge({ name: 'weft_api_event_streams', help: 'Open run event streams (SSE).', registers });
+  }
+
+  /** Starts in flight, waiting, and refused by the admission bound (admission.ts), read when scraped. */
+  watchStarts(gate: StartGate): void {
+    const registers = [this.registry];
+    new Gauge({ name: 'weft_api_starts_in_flight', help: 'Starts sent to Temporal and not answered yet.', registers, collect() { this.set(gate.inFlight); } });
+    new Gauge({ name: 'weft_api_starts_queued', help: 'Starts waiting for a slot (api.starts.maxQueued).', registers, collect() { this.set(gate.queued); } });
+    new Counter({
+      name: 'weft_api_starts_refused_total',
+      help: 'Starts refused before reaching Temporal: queue_full (api.starts.maxQueued) or queue_wait (api.starts.maxQueueWaitMs).',
+      labelNames: ['reason'],
+      registers,
+      // The gate counts; the metric shows its totals when scraped.
+      collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries(gate.refused)) this.inc({ reason }, n);
+      },
+    });
   }
 
   /** Records one finished request. `route` is the route pattern (`/v1/runs/:id`), never the raw URL. */

@@ -148,7 +148,7 @@ export const errorResponseSchema = z.object({
     message: z.string(),
     retryable: z.boolean().describe('The same request, unchanged, can succeed later (after Retry-After)'),
     issues: z.array(issueSchema).optional(),
-    mayExist: z.boolean().optional().describe('On a start that was not confirmed: the run may exist. Start again with the same Idempotency-Key; it is safe'),
+    mayExist: z.boolean().optional().describe('On a refused start: true when Temporal did not confirm it (the run may exist), false when the API refused it before sending it (no run exists). Either way, start again with the same Idempotency-Key; it is safe'),
     id: z.string().optional().describe('The run id of such a start'),
   }),
 });

@@ -1,36 +1,9 @@
-/** Exit codes of the `weft` command. Scripts may rely on them. */
+/** The exit code of any error that ends a command, through Weft's error taxonomy (src/errors). */
 import { CommanderError } from 'commander';
 import { classifyError, ERROR_KINDS, type ErrorKind } from '../errors';
+import { EXIT, CliError, type ExitCode } from './exit-status';
 
-export const EXIT = {
-  /** Success. */
-  OK: 0,
-  /** The thing asked for failed: an invalid DAG, a failed run, a run in the wrong state, a refused decision. */
-  FAILURE: 1,
-  /** Bad flags or arguments. */
-  USAGE: 2,
-  /** Invalid configuration: a setting, the DAGs folder, the Temporal namespace. */
-  CONFIG: 3,
-  /** Temporal (or a server Weft needs) is unavailable or did not answer in time; trying again later may work. */
-  UNAVAILABLE: 4,
-  /** A named run, DAG, schedule or queue does not exist. */
-  NOT_FOUND: 5,
-  /** Interrupted by Ctrl-C. */
-  INTERRUPTED: 130,
-} as const;
-
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
-
-/** An error that carries the exit code the CLI should end with. */
-export class CliError extends Error {
-  override readonly name = 'CliError';
-  constructor(
-    message: string,
-    readonly exitCode: ExitCode,
-  ) {
-    super(message);
-  }
-}
+export { EXIT, CliError, type ExitCode } from './exit-status';
 
 /** The exit code for each kind of failure (src/errors); the CLI decides nothing else about errors. */
 const EXIT_OF_KIND: Record<ErrorKind, ExitCode> = {

@@ -1,5 +1,5 @@
 /** Text rendering for people (runs, tables); `--json` prints the objects instead. */
-import type { RunSummary, RunView } from '../client';
+import type { RunSummary, RunView } from '../client/run-types';
 import type { NodeStatus, RunStatus } from '../workflows/messages';
 
 const MARK: Record<NodeStatus['state'], string> = {

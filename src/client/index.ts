@@ -5,14 +5,9 @@
  *   const { id } = await weft.startRun({ dag: 'image-pipeline', input, id: idempotencyKey });
  *   const run = await weft.getRun(id);
  */
-import { loadConfig, type LoadConfigOptions } from '../config/load';
-import type { WeftConfig } from '../config/schema';
-import { connectClient } from './connection';
-import { codecOptionsFromConfig } from '../payloads/config';
-import { weftDataConverter } from '../payloads/data-converter';
-import { WeftClient, type WeftClientOptions } from './weft-client';
-
 export * from './weft-client';
+export { createWeftClient } from './create';
+export { connectTemporal } from './connect';
 export { DagCatalog, DagNotFoundError } from './catalog';
 export { RunInputError, validateRunInput, type InputIssue } from './input-schema';
 export { connectClient, TemporalUnavailableError } from './connection';
@@ -20,11 +15,3 @@ export { JobsClient, JobNotFoundError, JobStateError, JobSubmitUncertainError, J
 export { QueueNotFoundError, queueWorkflowId, type EnqueuedJob, type EnqueueOptions } from './queues';
 export { loadDefinitionFile, listDefinitions, type DefinitionFileReport } from './definitions';
 export * from './schedules';
-
-/** Connects to Temporal as configured and returns a WeftClient for the configured task queue and DAGs folder. */
-export async function createWeftClient(opts: { config?: WeftConfig; load?: LoadConfigOptions; client?: WeftClientOptions } = {}): Promise<WeftClient> {
-  const config = opts.config ?? loadConfig(opts.load);
-  // The same codec as the workers, so results and inputs read back decoded.
-  const temporal = await connectClient(config.temporal, { dataConverter: weftDataConverter(codecOptionsFromConfig(config.payloads)) });
-  return new WeftClient(temporal, { taskQueue: config.taskQueue, dagsDir: config.dagsDir, ...opts.client });
-}

@@ -4,14 +4,14 @@
  * applications import it into their own handlers.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import type { TypedSearchAttributes } from '@temporalio/common';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
-import { compileDag, parseDuration, type CompiledDag, type ValidateOptions } from '../dag';
+import { compileDag, type CompiledDag, type ValidateOptions } from '../dag';
+import { parseDuration } from '../dag/duration';
 import { packDag, toCompiled } from '../dag/pack';
 import { DagCatalog, requireCatalog } from './catalog';
-import { validateRunInput } from './input-schema';
-import { enqueue, queueStatus, type EnqueuedJob, type EnqueueOptions } from './queues';
+import type { EnqueuedJob, EnqueueOptions } from './queues';
 import { JobsClient, type JobsOptions } from './jobs';
 import type { QueueStatus } from '../workflows/queue';
 import { approvalUpdate, resolveFailureUpdate, statusQuery, type ApprovalDecision, type ApprovalResult, type FailureDecision, type NodeStatus, type RunStatus } from '../workflows/messages';
@@ -19,7 +19,8 @@ import type { DagRunArgs } from '../workflows/dag-run';
 import { classifyTemporalCause } from '../errors/grpc';
 import { ERROR_KINDS } from '../errors/kinds';
 import { enrichWithPendingActivities } from './progress';
-import { RunNotFoundError, RunOptionError, RunStartUncertainError, RunStateError } from './run-errors';
+import { RunOptionError, RunStartUncertainError, RunStateError } from './run-errors';
+import { cancelRun as cancelRunOf, describeRun, listRuns as listRunsOf, memoDag } from './run-reads';
 
 import type { ListRunsOptions, RunSummary, RunView, StartedRun, StartRunOptions } from './run-types';
 
@@ -46,9 +47,6 @@ export interface WeftClientOptions {
   jobs?: JobsOptions;
 }
 
-/** Temporal's execution ids (`runId`) are UUIDs. */
-const RUN_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * A start that failed because Temporal did not answer (in time) may still have
  * happened, so it is reported as uncertain; other failures pass through as they are.
@@ -56,10 +54,6 @@ const RUN_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 function uncertainStart(id: string, err: unknown): unknown {
   const kind = classifyTemporalCause(err)?.kind;
   return kind === ERROR_KINDS.UNAVAILABLE || kind === ERROR_KINDS.TIMED_OUT ? new RunStartUncertainError(id, kind, err) : err;
-}
-
-function quote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 export class WeftClient {
@@ -122,7 +116,9 @@ export class WeftClient {
   /** Starts a run and returns at once. Starting twice with the same id returns the first run. */
   async startRun(o: StartRunOptions): Promise<StartedRun> {
     const dag = this.compiled(o.dag);
-    validateRunInput(dag, o.input);
+    // Ajv (input schemas) and the queue client load when a start or an enqueue needs
+    // them, so a program that only reads runs (weft runs status) does not pay for them.
+    (await import('./input-schema')).validateRunInput(dag, o.input);
     if (o.priority !== undefined && !(Number.isInteger(o.priority) && o.priority >= 1 && o.priority <= 5)) {
       throw new RunOptionError('priority', o.priority, 'an integer from 1 (highest) to 5');
     }
@@ -163,15 +159,8 @@ export class WeftClient {
     return this.temporal.workflow.getHandle(id, runId);
   }
 
-  private async describe(id: string, runId?: string): Promise<WorkflowExecutionDescription> {
-    // Temporal answers INVALID_ARGUMENT for a run id that is not a UUID; say which value is wrong instead.
-    if (runId !== undefined && !RUN_ID_PATTERN.test(runId)) throw new RunOptionError('runId', runId, 'the UUID of one execution of the run');
-    try {
-      return await this.handle(id, runId).describe();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new RunNotFoundError(id);
-      throw err;
-    }
+  private describe(id: string, runId?: string): Promise<WorkflowExecutionDescription> {
+    return describeRun(this.temporal, id, runId);
   }
 
   /** The run's status: every node's state, enriched with live attempts and progress of running activities. */
@@ -207,28 +196,8 @@ export class WeftClient {
   }
 
   /** Lists runs through visibility, newest first. */
-  async listRuns(o: ListRunsOptions = {}): Promise<RunSummary[]> {
-    // Failed jobs' records (src/workflows/jobs/record.ts) are listed with the runs, so a failed job is never hidden.
-    const clauses = [`WorkflowType IN (${quote(WORKFLOW_TYPE)}, ${quote(JOB_WORKFLOW_TYPES.jobFailed)})`];
-    if (o.dag) clauses.push(`WeftDag = ${quote(o.dag)}`);
-    if (o.status) clauses.push(`ExecutionStatus = ${quote(o.status)}`);
-    if (o.since) clauses.push(`StartTime >= ${quote(o.since.toISOString())}`);
-    if (o.until) clauses.push(`StartTime <= ${quote(o.until.toISOString())}`);
-    const out: RunSummary[] = [];
-    const limit = o.limit ?? 50;
-    for await (const w of this.temporal.workflow.list({ query: clauses.join(' AND '), pageSize: Math.min(limit, 1000) })) {
-      const dag = memoDag(w.memo);
-      out.push({
-        id: w.workflowId,
-        runId: w.runId,
-        ...(typeof dag === 'string' ? { dag } : {}),
-        execution: w.status.name,
-        startedAt: w.startTime.toISOString(),
-        ...(w.closeTime ? { closedAt: w.closeTime.toISOString() } : {}),
-      });
-      if (out.length >= limit) break;
-    }
-    return out;
+  listRuns(o: ListRunsOptions = {}): Promise<RunSummary[]> {
+    return listRunsOf(this.temporal, o);
   }
 
   /**
@@ -238,20 +207,18 @@ export class WeftClient {
    */
   async enqueue(key: string, dag: StartRunOptions['dag'], input?: unknown, opts: EnqueueOptions = {}): Promise<EnqueuedJob> {
     const compiled = this.compiled(dag);
-    validateRunInput(compiled, input);
-    return enqueue(this.temporal, this.taskQueue, key, compiled, input, opts);
+    (await import('./input-schema')).validateRunInput(compiled, input);
+    return (await import('./queues')).enqueue(this.temporal, this.taskQueue, key, compiled, input, opts);
   }
 
   /** Length, running and next jobs, and counts of the queue of `key`. */
   async queueStatus(key: string, recent?: number): Promise<QueueStatus> {
-    return queueStatus(this.temporal, key, recent);
+    return (await import('./queues')).queueStatus(this.temporal, key, recent);
   }
 
   /** Requests cancellation: activities in flight are cancelled, compensations run if configured. */
-  async cancelRun(id: string): Promise<void> {
-    const desc = await this.describe(id);
-    if (desc.status.name !== 'RUNNING') throw new RunStateError(id, `run "${id}" is ${desc.status.name.toLowerCase()}, not running`);
-    await this.handle(id).cancel();
+  cancelRun(id: string): Promise<void> {
+    return cancelRunOf(this.temporal, id);
   }
 
   /** Approves or rejects an approval node, and says whether the run accepted it. */
@@ -304,9 +271,4 @@ export class WeftClient {
     });
     return { id, runId: handle.firstExecutionRunId, existing: false, reused: Object.keys(reuse) };
   }
-}
-
-function memoDag(memo: Record<string, unknown> | undefined): string | undefined {
-  const v = memo?.weftDag;
-  return typeof v === 'string' ? v : undefined;
 }

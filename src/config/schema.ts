@@ -112,6 +112,22 @@ export const configSchema = z
         tokens: z.array(z.string().min(16, 'API tokens must be at least 16 characters')).default([]),
         /** Only for local use; `weft dev` sets it and says so. @defaultValue false */
         insecureNoAuth: z.boolean().default(false),
+        /**
+         * Admission control of starts (POST /v1/runs), per API process: past
+         * these bounds a start is refused at once with 503 `overloaded` instead
+         * of waiting for its deadline (src/api/admission.ts, docs/http-api.md).
+         */
+        starts: z
+          .object({
+            /** Starts sent to Temporal at once. @defaultValue 16 */
+            maxInFlight: z.coerce.number().int().min(1).default(16),
+            /** Starts waiting for a slot; 0 refuses every start that finds no slot. @defaultValue 64 */
+            maxQueued: z.coerce.number().int().min(0).default(64),
+            /** Longest a start waits for a slot, in ms. @defaultValue 1000 */
+            maxQueueWaitMs: z.coerce.number().int().min(1).default(1000),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -15,6 +15,8 @@ export const WORKFLOW_TYPES = {
   dagRun: 'dagRun',
   /** One FIFO queue per key (`weft queue add`). */
   fifoQueue: 'fifoQueue',
+  /** The already-failed record of a job that failed for good (src/workflows/jobs/record.ts), listed with the runs. */
+  jobFailed: 'jobFailed',
 } as const;
 
 /** Custom search attributes, by name, with the type the server registers. */

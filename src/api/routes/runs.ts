@@ -1,4 +1,5 @@
 /** /v1/runs: start, read, list, cancel, retry, and decide approvals. Each route parses, calls WeftClient, renders. */
+import { StartRefusedError } from '../admission';
 import type { ApiContext } from '../context';
 import { runPath } from '../context';
 import type { RouteTable } from '../route';
@@ -23,7 +24,7 @@ import {
 const notFound = { description: 'No run with this id', schema: errorResponseSchema };
 const location = { Location: 'Path of the run: /v1/runs/{id}' };
 
-export function registerRunRoutes(table: RouteTable, { weft, startTimeoutMs }: ApiContext): void {
+export function registerRunRoutes(table: RouteTable, { weft, startTimeoutMs, startGate }: ApiContext): void {
   table.add({
     method: 'POST',
     url: '/v1/runs',
@@ -33,7 +34,9 @@ export function registerRunRoutes(table: RouteTable, { weft, startTimeoutMs }: A
     description:
       'Returns at once. The run id is the Idempotency-Key header, else `id`, else `<dag>-<uuid>`; starting again with the same id ' +
       'returns the first run (`existing: true`), whether it is running or closed. A 503 from a start means Temporal did not confirm it: ' +
-      'the run may exist (`mayExist: true`, with its `id`), and starting again with the same Idempotency-Key is safe.',
+      'the run may exist (`mayExist: true`, with its `id`), and starting again with the same Idempotency-Key is safe. ' +
+      'Past its bound on concurrent starts (`api.starts`), the API refuses a start at once with 503 `overloaded` and `mayExist: false`: ' +
+      'it was not sent to Temporal; start again with the same Idempotency-Key after Retry-After.',
     timeoutMs: startTimeoutMs,
     headers: startRunHeadersSchema,
     body: startRunBodySchema,
@@ -43,14 +46,27 @@ export function registerRunRoutes(table: RouteTable, { weft, startTimeoutMs }: A
       404: { description: 'No DAG with this name in the DAGs folder', schema: errorResponseSchema },
       422: { description: 'The named DAG\'s definition file is invalid (`dag_invalid`, with its problems)', schema: errorResponseSchema },
       503: {
-        description: 'Temporal did not confirm the start in time, or is unavailable: `retryable: true`, `mayExist: true` and the run `id`. Start again with the same Idempotency-Key (or id)',
+        description:
+          'Temporal did not confirm the start in time, or is unavailable (`temporal_unavailable`, `mayExist: true`, the run `id`); or the API is at its bound on ' +
+          'concurrent starts and did not send it (`overloaded`, `mayExist: false`). Always `retryable: true`: start again with the same Idempotency-Key (or id)',
         schema: errorResponseSchema,
         headers: { 'Retry-After': 'Seconds to wait before retrying' },
       },
     },
     handler: async ({ body, headers, reply }) => {
-      const started = await weft.startRun({ ...body, id: headers['idempotency-key'] ?? body.id });
-      return reply.code(202).header('location', runPath(started.id)).send(started);
+      const id = headers['idempotency-key'] ?? body.id;
+      let release: () => void;
+      try {
+        release = await startGate.acquire(id);
+      } catch (err) {
+        throw err instanceof StartRefusedError ? err.toApiError() : err;
+      }
+      try {
+        const started = await weft.startRun({ ...body, id });
+        return reply.code(202).header('location', runPath(started.id)).send(started);
+      } finally {
+        release();
+      }
     },
   });
 

@@ -84,6 +84,8 @@ async function runApi(flags: ApiFlags): Promise<number> {
       ? '  Auth      OFF (--insecure-no-auth): anyone who can reach this port can start and cancel runs'
       : `  Auth      bearer token (${config.api.tokens.length} configured)`,
   );
+  const starts = config.api.starts;
+  say(`  Starts    at most ${starts.maxInFlight} in flight to Temporal, ${starts.maxQueued} waiting up to ${starts.maxQueueWaitMs} ms; more get 503 overloaded (api.starts)`);
   say(`  OpenAPI   ${server.url}/openapi.json`);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

@@ -1,14 +1,21 @@
 /**
  * `weft runs start|status|list|cancel|retry|approve|reject`: thin wrappers over
  * WeftClient that parse flags and render.
+ *
+ * This module's own imports are the narrow ones: `list` and `cancel` need the
+ * Temporal client alone (src/client/run-reads.ts), `status` a WeftClient;
+ * DAG files, definitions and the error taxonomy load only in the commands and
+ * failures that need them. `weft runs list` thus loads no DAG validation,
+ * JSONata, Ajv, queue or schedule code.
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { DagNotFoundError, RunNotFoundError, RunStateError, RUN_STATUS_FILTERS, RUN_STATUS_FILTER_NAMES, loadDefinitionFile, type RunStatusFilterName, type RunView, type WeftClient } from '../../client';
-import { DEFINITION_EXTENSIONS } from '../../dag/parse';
-import { clientFrom, withConnectionOptions, type ConnectionFlags } from '../context';
-import { CliError, EXIT, cliError } from '../exit-codes';
+import { cancelRun, listRuns } from '../../client/run-reads';
+import { RUN_STATUS_FILTERS, RUN_STATUS_FILTER_NAMES, type RunStatusFilterName, type RunView } from '../../client/run-types';
+import type { WeftClient } from '../../client/weft-client';
+import { clientFrom, temporalFrom, withConnectionOptions, type ConnectionFlags } from '../context';
+import { CliError, EXIT } from '../exit-status';
 import { choiceOption, dateOption, jsonOption, positiveIntOption, priorityOption } from '../options';
 import { progressLine, renderRun, renderRunList } from '../render';
 
@@ -20,11 +27,14 @@ const STATUSES = RUN_STATUS_FILTER_NAMES;
 
 const CLOSED_OK = new Set(['COMPLETED']);
 
-/** The client's errors as CliErrors: the message as it is, the exit code from the error's kind (exit-codes.ts). */
-function notFound<T>(p: Promise<T>): Promise<T> {
-  return p.catch((e: unknown) => {
-    throw e instanceof RunNotFoundError || e instanceof DagNotFoundError || e instanceof RunStateError ? cliError(e) : e;
-  });
+/**
+ * A run that refused a decision, as a CliError saying so. Other errors need
+ * no wrapping: main.ts prints their message and maps them to an exit code.
+ */
+async function refused(e: unknown): Promise<unknown> {
+  if (!(e instanceof WorkflowUpdateFailedError)) return e;
+  const { cliError } = await import('../exit-codes');
+  return cliError(e, `refused: ${e.cause?.message ?? e.message}`);
 }
 
 /**
@@ -102,17 +112,16 @@ export function registerRuns(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ weft runs start image-pipeline --input \'{"uploadId":"u1","count":3}\' --wait\n  $ weft runs start ./my-dag.yaml --input @input.json --id order-42 --json\n')
     .action(async (dag: string, flags: StartFlags) => {
       const { weft } = await clientFrom(flags);
+      const [{ DEFINITION_EXTENSIONS }, { loadDefinitionFile }] = await Promise.all([import('../../dag/parse'), import('../../client/definitions')]);
       const isFile = DEFINITION_EXTENSIONS.some((ext) => dag.endsWith(ext)) || existsSync(dag);
-      const started = await notFound(
-        weft.startRun({
-          dag: isFile ? loadDefinitionFile(dag) : dag,
-          input: flags.input,
-          ...(flags.id ? { id: flags.id } : {}),
-          ...(flags.delay ? { delay: flags.delay } : {}),
-          ...(flags.at ? { at: flags.at } : {}),
-          ...(flags.priority ? { priority: flags.priority } : {}),
-        }),
-      );
+      const started = await weft.startRun({
+        dag: isFile ? loadDefinitionFile(dag) : dag,
+        input: flags.input,
+        ...(flags.id ? { id: flags.id } : {}),
+        ...(flags.delay ? { delay: flags.delay } : {}),
+        ...(flags.at ? { at: flags.at } : {}),
+        ...(flags.priority ? { priority: flags.priority } : {}),
+      });
       if (!flags.wait) {
         if (flags.json) out(JSON.stringify(started));
         else out(`${started.existing ? 'existing run' : 'started'} ${started.id} (run ${started.runId})`);
@@ -131,7 +140,7 @@ export function registerRuns(program: Command): void {
       .option('--json', 'machine output'),
   ).action(async (id: string, flags: ConnectionFlags & { watch?: boolean; json?: boolean }) => {
     const { weft } = await clientFrom(flags);
-    const run = flags.watch ? await notFound(watch(weft, id, { json: Boolean(flags.json) })) : await notFound(weft.getRun(id));
+    const run = flags.watch ? await watch(weft, id, { json: Boolean(flags.json) }) : await weft.getRun(id);
     if (flags.json) out(JSON.stringify(run));
     else out(renderRun(run));
     if (flags.watch) process.exitCode = CLOSED_OK.has(run.execution) ? EXIT.OK : EXIT.FAILURE;
@@ -150,8 +159,8 @@ export function registerRuns(program: Command): void {
   )
     .addHelpText('after', '\nExamples:\n  $ weft runs list --status failed\n  $ weft runs list --dag image-pipeline --since 2026-11-01T00:00:00Z --json\n')
     .action(async (flags: ConnectionFlags & { dag?: string; status?: RunStatusFilterName; since?: Date; until?: Date; limit?: number; json?: boolean }) => {
-      const { weft } = await clientFrom(flags);
-      const list = await weft.listRuns({
+      const { temporal } = await temporalFrom(flags);
+      const list = await listRuns(temporal, {
         ...(flags.dag ? { dag: flags.dag } : {}),
         ...(flags.status ? { status: RUN_STATUS_FILTERS[flags.status] } : {}),
         ...(flags.since ? { since: flags.since } : {}),
@@ -168,8 +177,8 @@ export function registerRuns(program: Command): void {
       .argument('<id>', 'run id')
       .option('--json', 'machine output'),
   ).action(async (id: string, flags: ConnectionFlags & { json?: boolean }) => {
-    const { weft } = await clientFrom(flags);
-    await notFound(weft.cancelRun(id));
+    const { temporal } = await temporalFrom(flags);
+    await cancelRun(temporal, id);
     out(flags.json ? JSON.stringify({ id, cancelRequested: true }) : `cancellation requested for ${id}`);
   });
 
@@ -185,7 +194,7 @@ export function registerRuns(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ weft runs retry image-pipeline-3f2a --from-failed --wait\n')
     .action(async (id: string, flags: ConnectionFlags & { fromFailed?: boolean; wait?: boolean; json?: boolean }) => {
       const { weft } = await clientFrom(flags);
-      const retried = await notFound(weft.retryRun(id, { fromFailed: Boolean(flags.fromFailed) }));
+      const retried = await weft.retryRun(id, { fromFailed: Boolean(flags.fromFailed) });
       if (!flags.wait) {
         out(flags.json ? JSON.stringify(retried) : `retrying ${id} (run ${retried.runId})${flags.fromFailed ? `; reusing ${retried.reused.length ? retried.reused.join(', ') : 'nothing'}` : ''}`);
         return;
@@ -213,11 +222,10 @@ export function registerRuns(program: Command): void {
       if (chosen.length !== 1) throw new CliError('Give exactly one of --retry, --skip or --abort.', EXIT.USAGE);
       const { weft } = await clientFrom(flags);
       try {
-        const result = await notFound(weft.resolveFailure(id, { node, action: chosen[0]!, ...(flags.reason ? { reason: flags.reason } : {}), by: flags.by ?? process.env.USER ?? 'cli' }));
+        const result = await weft.resolveFailure(id, { node, action: chosen[0]!, ...(flags.reason ? { reason: flags.reason } : {}), by: flags.by ?? process.env.USER ?? 'cli' });
         out(flags.json ? JSON.stringify(result) : `${chosen[0]} ${node} of ${id}`);
       } catch (e) {
-        if (e instanceof WorkflowUpdateFailedError) throw cliError(e, `refused: ${e.cause?.message ?? e.message}`);
-        throw e;
+        throw await refused(e);
       }
     });
 
@@ -234,11 +242,10 @@ export function registerRuns(program: Command): void {
     ).action(async (id: string, node: string, flags: ConnectionFlags & { reason?: string; by?: string; json?: boolean }) => {
       const { weft } = await clientFrom(flags);
       try {
-        const result = await notFound(weft.decide(id, { node, decision, ...(flags.reason ? { reason: flags.reason } : {}), by: flags.by ?? process.env.USER ?? 'cli' }));
+        const result = await weft.decide(id, { node, decision, ...(flags.reason ? { reason: flags.reason } : {}), by: flags.by ?? process.env.USER ?? 'cli' });
         out(flags.json ? JSON.stringify(result) : `${decision === 'approve' ? 'approved' : 'rejected'} ${node} of ${id}`);
       } catch (e) {
-        if (e instanceof WorkflowUpdateFailedError) throw cliError(e, `refused: ${e.cause?.message ?? e.message}`);
-        throw e;
+        throw await refused(e);
       }
     });
   }

@@ -25,11 +25,13 @@ describe('weft api', () => {
 
   it('serves the API with WEFT_API_TOKEN, prints its address, and stops with exit 0 on SIGTERM', async () => {
     const port = await freePort();
-    const child = spawnWeft(['api', '--port', String(port)], { env: apiEnv({ WEFT_API_TOKEN: TOKEN }) });
+    const child = spawnWeft(['api', '--port', String(port)], { env: apiEnv({ WEFT_API_TOKEN: TOKEN, WEFT_API_MAX_STARTS_IN_FLIGHT: '4' }) });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const output = await waitForOutput(child, /OpenAPI/, 30_000);
     expect(output).toContain(`http://127.0.0.1:${port}`);
     expect(output).toContain('bearer token (1 configured)');
+    // The bound on concurrent starts comes from the environment, like every setting.
+    expect(output).toContain('at most 4 in flight to Temporal, 64 waiting up to 1000 ms');
 
     expect((await fetch(`http://127.0.0.1:${port}/v1/dags`)).status).toBe(401);
     const dags = await fetch(`http://127.0.0.1:${port}/v1/dags`, { headers: { authorization: `Bearer ${TOKEN}` } });
