@@ -7,7 +7,7 @@ import { parseDuration } from './duration';
 import { canonicalHash } from './hash';
 import type { DagDefinition, NodeDefinition, RequestedMode, RetryDefinition, TimeoutDefinition } from './schema';
 import { BUILTIN_DEFAULTS, COMPILED_FORMAT_VERSION, HEARTBEATING_BUILTINS, type CompiledActivityCall, type CompiledDag, type CompiledNode, type CompiledRetry, type CompiledTimeouts } from './types';
-import { resolveMode } from './mode';
+import { resolveMode, type CallPlace } from './mode';
 import { DependencyGraph } from './reachability';
 import { DagValidationError, validateDag, type ValidateOptions } from './validate';
 
@@ -52,6 +52,7 @@ function mergeTimeouts(activity: string, ...layers: Array<TimeoutDefinition | un
 function call(
   dag: DagDefinition,
   spec: { activity: string; input?: unknown; retry?: RetryDefinition; timeout?: TimeoutDefinition; taskQueue?: string; priority?: number; mode?: RequestedMode },
+  place: CallPlace,
 ): CompiledActivityCall {
   const d = dag.defaults ?? {};
   const taskQueue = spec.taskQueue ?? d.taskQueue;
@@ -65,11 +66,11 @@ function call(
     timeouts,
     ...(taskQueue ? { taskQueue } : {}),
     ...(priority ? { priority } : {}),
-    mode: resolveMode(spec.mode ?? d.mode ?? BUILTIN_DEFAULTS.mode, { timeouts, retry, ...(taskQueue ? { taskQueue } : {}) }),
+    mode: resolveMode(spec.mode ?? d.mode ?? BUILTIN_DEFAULTS.mode, { timeouts, retry, ...(taskQueue ? { taskQueue } : {}) }, place),
   };
 }
 
-function compileNode(dag: DagDefinition, n: NodeDefinition): CompiledNode {
+function compileNode(dag: DagDefinition, n: NodeDefinition, activityNodes: number): CompiledNode {
   const kind = n.type ?? 'activity';
   const node: CompiledNode = {
     id: n.id,
@@ -85,12 +86,13 @@ function compileNode(dag: DagDefinition, n: NodeDefinition): CompiledNode {
   if (kind === 'approval') {
     node.approvalTimeoutMs = n.timeout !== undefined ? ms(n.timeout as string | number)! : BUILTIN_DEFAULTS.approvalTimeoutMs;
   } else {
-    node.call = call(dag, { activity: n.activity!, input: n.input, retry: n.retry, timeout: n.timeout, taskQueue: n.taskQueue, priority: n.priority, mode: n.mode });
+    const place = { map: n.map !== undefined, dagActivityNodes: activityNodes };
+    node.call = call(dag, { activity: n.activity!, input: n.input, retry: n.retry, timeout: n.timeout, taskQueue: n.taskQueue, priority: n.priority, mode: n.mode }, place);
   }
   if (n.map) {
     node.map = { items: n.map.items, concurrency: n.map.concurrency ?? BUILTIN_DEFAULTS.mapConcurrency, batchSize: n.map.batchSize ?? 1 };
   }
-  if (n.compensate) node.compensate = call(dag, { ...n.compensate, priority: n.priority });
+  if (n.compensate) node.compensate = call(dag, { ...n.compensate, priority: n.priority }, { dagActivityNodes: activityNodes });
   if (n.notify) node.notify = { url: n.notify.url, ...(n.notify.headers ? { headers: n.notify.headers } : {}), then: n.notify.then ?? 'fail' };
   if (node.onError === 'ask') node.askTimeoutMs = n.askTimeout !== undefined ? ms(n.askTimeout)! : BUILTIN_DEFAULTS.approvalTimeoutMs;
   return node;
@@ -108,6 +110,7 @@ export function compileDag(raw: unknown, opts: ValidateOptions & { source?: stri
   const result = validateDag(raw, opts);
   if (!result.ok) throw new DagValidationError(result.issues, opts.source);
   const dag = result.dag;
+  const activityNodes = dag.nodes.filter((n) => (n.type ?? 'activity') === 'activity').length;
   return {
     formatVersion: COMPILED_FORMAT_VERSION,
     name: dag.name,
@@ -117,6 +120,6 @@ export function compileDag(raw: unknown, opts: ValidateOptions & { source?: stri
     concurrency: dag.concurrency ?? BUILTIN_DEFAULTS.concurrency,
     onFailure: dag.onFailure ?? BUILTIN_DEFAULTS.onFailure,
     ...(dag.output !== undefined ? { output: dag.output } : {}),
-    nodes: topologicalOrder(dag.nodes.map((n) => compileNode(dag, n))),
+    nodes: topologicalOrder(dag.nodes.map((n) => compileNode(dag, n, activityNodes))),
   };
 }

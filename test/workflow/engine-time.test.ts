@@ -91,6 +91,8 @@ describe('delays', () => {
     const w = await dagWorker(env, { ok: rec.wrap('ok') });
     const handle = await w.start({
       name: 'delayed',
+      // Remote: an activity's scheduled time is the server's (virtual) clock only for a remote activity.
+      defaults: { mode: 'remote' },
       nodes: [
         { id: 'now', activity: 'ok' },
         { id: 'later', activity: 'ok', after: ['now'], delay: '7d' },
@@ -108,7 +110,7 @@ describe('delays', () => {
     const w = await dagWorker(env, { ok: rec.wrap('ok') });
     const start = await env.currentTimeMs();
     const at = new Date(start + 3 * DAY).toISOString();
-    const handle = await w.start({ name: 'at', nodes: [{ id: 'then', activity: 'ok', at: '{{ input.when }}' }] }, { input: { when: at } });
+    const handle = await w.start({ name: 'at', defaults: { mode: 'remote' }, nodes: [{ id: 'then', activity: 'ok', at: '{{ input.when }}' }] }, { input: { when: at } });
     await handle.result();
     expect(rec.calls[0]!.scheduledAt).toBeGreaterThanOrEqual(Date.parse(at));
   });

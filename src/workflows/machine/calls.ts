@@ -4,19 +4,40 @@
  * map). A freed slot goes to the next waiter before the finished call's
  * outcome is applied, as the recorded histories show.
  */
+import { isTemplate } from '../../dag/expressions';
 import type { CompiledNode } from '../../dag/types';
 import type { RunMachine } from './machine';
 import { Slots, type SlotRequest } from './slots';
 import type { CallOutcome } from './types';
 
+/** Whether a JSON value holds a template anywhere (stops at the first). */
+function hasTemplate(value: unknown): boolean {
+  if (typeof value === 'string') return isTemplate(value);
+  if (Array.isArray(value)) return value.some(hasTemplate);
+  if (value && typeof value === 'object') return Object.values(value).some(hasTemplate);
+  return false;
+}
+
 export class Calls {
   private readonly slots: Slots;
+  /** Per node: its activity input holds no template (computed once). */
+  private readonly literalInput = new Map<string, boolean>();
 
   constructor(
     private readonly m: RunMachine,
     concurrency: number,
   ) {
     this.slots = new Slots(concurrency);
+  }
+
+  /** Lean calls pass such an input as it is, without an `evaluate` round. */
+  isLiteral(id: string, input: unknown): boolean {
+    let literal = this.literalInput.get(id);
+    if (literal === undefined) {
+      literal = !hasTemplate(input);
+      this.literalInput.set(id, literal);
+    }
+    return literal;
   }
 
   request(req: SlotRequest): void {

@@ -35,14 +35,6 @@ export interface MachineInit {
   carried?: CarriedState;
 }
 
-/** Whether a JSON value holds a template anywhere (stops at the first). */
-function hasTemplate(value: unknown): boolean {
-  if (typeof value === 'string') return isTemplate(value);
-  if (Array.isArray(value)) return value.some(hasTemplate);
-  if (value && typeof value === 'object') return Object.values(value).some(hasTemplate);
-  return false;
-}
-
 const STEP_LABEL: Record<Step, string> = { when: 'when', delay: 'delay', at: 'at', items: 'map.items', input: 'input', notify: 'notify.url', compensate: 'compensate.input', output: 'output' };
 
 export class RunMachine {
@@ -72,8 +64,6 @@ export class RunMachine {
    * calls may run as local activities. Set by the shell before `start`.
    */
   lean = false;
-  /** Per node: its activity input holds no template (computed once). */
-  private readonly literalInput = new Map<string, boolean>();
   /** The commands of the event being handled. */
   out: Command[] = [];
   /** The clock of the event being handled. */
@@ -265,17 +255,8 @@ export class RunMachine {
       return this.evaluate(node, 'items', items, true);
     }
     const input = node.call!.input ?? null;
-    if (this.lean && this.isLiteral(node.id, input)) return this.calls.request({ node: node.id, input });
+    if (this.lean && this.calls.isLiteral(node.id, input)) return this.calls.request({ node: node.id, input });
     this.evaluate(node, 'input', input, false);
-  }
-
-  private isLiteral(id: string, input: unknown): boolean {
-    let literal = this.literalInput.get(id);
-    if (literal === undefined) {
-      literal = !hasTemplate(input);
-      this.literalInput.set(id, literal);
-    }
-    return literal;
   }
 
   // ---- how a node ends ---------------------------------------------------------------

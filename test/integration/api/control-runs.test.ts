@@ -155,7 +155,8 @@ describe('POST /v1/runs/:id/nodes/:node/approve|reject', () => {
       name: 'decided',
       nodes: [
         { id: 'review', type: 'approval', timeout: '1h' },
-        { id: 'ship', activity: 'gate', after: ['review'], input: { node: 'ship' } },
+        // Remote: while a local activity runs, its workflow task stays open and updates wait for it (docs/dag-format.md).
+        { id: 'ship', activity: 'gate', after: ['review'], input: { node: 'ship' }, mode: 'remote' },
       ],
     });
     await eventually(async () => (await nodeState(api, id, 'review')) === 'waiting', 'the approval to wait');

@@ -51,7 +51,7 @@ describe('mode: local', () => {
       nodes: [
         { id: 'a', activity: 'step', input: { n: 1 } },
         { id: 'b', activity: 'step', after: ['a'], input: { n: '{{ nodes.a.output.n }}' } },
-        { id: 'each', activity: 'step', after: ['b'], map: { items: [10, 20] }, input: { n: '{{ item }}' } },
+        { id: 'each', activity: 'step', after: ['b'], map: { items: [10, 20] }, input: { n: '{{ item }}' }, mode: 'local' },
         { id: 'far', activity: 'step', after: ['each'], input: { n: 0 }, mode: 'remote' },
       ],
     });
@@ -65,7 +65,7 @@ describe('mode: local', () => {
     ]);
     expect(rec.calls.map((c) => c.key)).toEqual(['a', 'b', 'each/0', 'each/1', 'far'].map((id) => `${handle.workflowId}/${id}`));
     const kinds = await events(handle);
-    // Only the remote node is an activity task; the four local calls are markers (plus the two patch markers).
+    // Only the remote node is an activity task; the four local calls (a map's items only when asked) are markers (plus two patch markers).
     expect(kinds.activityTaskScheduledEventAttributes).toBe(1);
     expect(kinds.markerRecordedEventAttributes).toBe(6);
   });

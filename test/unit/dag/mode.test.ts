@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { task, buildDag, chain } from '../../../src/dag/builder';
 import { compileDag } from '../../../src/dag/compile';
-import { AUTO_LOCAL_MAX_START_TO_CLOSE_MS, modeOf, remoteReason } from '../../../src/dag/mode';
+import { AUTO_LOCAL_MAX_NODES, AUTO_LOCAL_MAX_START_TO_CLOSE_MS, modeOf, remoteReason } from '../../../src/dag/mode';
 import { packDag, unpackDag } from '../../../src/dag/pack';
 import { BUILTIN_DEFAULTS, type CompiledDag } from '../../../src/dag/types';
 import { DagValidationError, validateDag } from '../../../src/dag/validate';
@@ -26,7 +26,7 @@ describe('auto resolution', () => {
     ['a user activity with a short timeout and retries', { activity: 'billing.charge', timeout: '10s', retry: { maximumAttempts: 10 } }, 'local'],
     ['a startToClose equal to the default (5m)', { activity: 'x', timeout: '5m' }, 'local'],
     ['a scheduleToClose (the retry budget)', { activity: 'x', timeout: { scheduleToClose: '1h' } }, 'local'],
-    ['a map node with default settings', { activity: 'x', map: { items: [1, 2] } }, 'local'],
+    ['a map node with default settings', { activity: 'x', map: { items: [1, 2] } }, 'remote'],
     ['a startToClose over the default', { activity: 'x', timeout: '5m1s' }, 'remote'],
     ['a heartbeat timeout', { activity: 'x', timeout: { heartbeat: '10s' } }, 'remote'],
     ['a built-in that heartbeats (http.request)', { activity: 'http.request' }, 'remote'],
@@ -38,6 +38,13 @@ describe('auto resolution', () => {
     ['unlimited retries bounded by a scheduleToClose', { activity: 'x', retry: { maximumAttempts: 0 }, timeout: { scheduleToClose: '10m' } }, 'local'],
   ])('%s → %s', (_label, fields, expected) => {
     expect(modes([{ id: 'n', ...fields }]).n).toBe(expected);
+  });
+
+  it(`is remote for every node of a DAG with over ${AUTO_LOCAL_MAX_NODES} activity nodes`, () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `n${i}`, activity: 'x' }));
+    expect(new Set(Object.values(modes(many(AUTO_LOCAL_MAX_NODES))))).toEqual(new Set(['local']));
+    expect(new Set(Object.values(modes(many(AUTO_LOCAL_MAX_NODES + 1))))).toEqual(new Set(['remote']));
+    expect(new Set(Object.values(modes(many(AUTO_LOCAL_MAX_NODES + 1), { defaults: { mode: 'local' } })))).toEqual(new Set(['local']));
   });
 
   it('is the default, and reads settings the DAG defaults give', () => {
