@@ -18,9 +18,10 @@ import type { DagRunArgs } from '../workflows/dag-run';
 import { classifyTemporalCause } from '../errors/grpc';
 import { ERROR_KINDS } from '../errors/kinds';
 import { enrichWithPendingActivities } from './progress';
+import { ClosedRunCache } from './closed-runs';
 import { RunNotFoundError, RunOptionError, RunStartUncertainError, RunStateError } from './run-errors';
 
-import type { ListRunsOptions, RunSummary, RunView, StartedRun, StartRunOptions } from './run-types';
+import { memoDag, runSummaryOf, type ListRunsOptions, type RunSummary, type RunView, type StartedRun, type StartRunOptions } from './run-types';
 
 export { RunNotFoundError, RunOptionError, RunStartUncertainError, RunStateError } from './run-errors';
 export * from './run-types';
@@ -60,6 +61,7 @@ function quote(value: string): string {
 
 export class WeftClient {
   readonly taskQueue: string;
+  private readonly closedRuns = new ClosedRunCache();
 
   constructor(
     readonly temporal: Client,
@@ -163,13 +165,20 @@ export class WeftClient {
     }
   }
 
-  /** The run's status: every node's state, enriched with live attempts and progress of running activities. */
+  /**
+   * The run's status: every node's state, enriched with live attempts and
+   * progress of running activities. A closed execution's view is kept
+   * (closed-runs.ts) and shared between callers: treat it as read-only.
+   */
   async getRun(id: string, opts: { runId?: string; outputs?: boolean } = {}): Promise<RunView> {
     const desc = await this.describe(id, opts.runId);
+    const outputs = opts.outputs ?? false;
+    const cached = desc.closeTime ? this.closedRuns.get(id, desc.runId, outputs) : undefined;
+    if (cached) return cached;
     const handle = this.handle(id, desc.runId);
     let status: RunStatus | undefined;
     try {
-      status = await handle.query(statusQuery, { outputs: opts.outputs ?? false });
+      status = await handle.query(statusQuery, { outputs });
     } catch {
       status = undefined;
     }
@@ -192,6 +201,7 @@ export class WeftClient {
       );
       if (err) view.failure = { message: err.cause?.message ?? err.message ?? 'failed', ...(err.cause?.type ? { type: err.cause.type } : {}) };
     }
+    this.closedRuns.set(id, outputs, view);
     return view;
   }
 
@@ -205,15 +215,7 @@ export class WeftClient {
     const out: RunSummary[] = [];
     const limit = o.limit ?? 50;
     for await (const w of this.temporal.workflow.list({ query: clauses.join(' AND '), pageSize: Math.min(limit, 1000) })) {
-      const dag = memoDag(w.memo);
-      out.push({
-        id: w.workflowId,
-        runId: w.runId,
-        ...(typeof dag === 'string' ? { dag } : {}),
-        execution: w.status.name,
-        startedAt: w.startTime.toISOString(),
-        ...(w.closeTime ? { closedAt: w.closeTime.toISOString() } : {}),
-      });
+      out.push(runSummaryOf(w));
       if (out.length >= limit) break;
     }
     return out;
@@ -291,9 +293,4 @@ export class WeftClient {
     });
     return { id, runId: handle.firstExecutionRunId, existing: false, reused: Object.keys(reuse) };
   }
-}
-
-function memoDag(memo: Record<string, unknown> | undefined): string | undefined {
-  const v = memo?.weftDag;
-  return typeof v === 'string' ? v : undefined;
 }
