@@ -1,12 +1,15 @@
 /**
  * The console's own API routes over a real stack, without a browser: paging
  * by next-page token, counts by status, the id prefix search, a run's
- * compiled DAG, and a node's details read from the history.
+ * summary and packed DAG, a DAG's plan, and a node's details read from the
+ * history, across continue-as-new too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
+import { unpackDag, type PackedDag } from '../../../src/dag/pack';
+import type { CompiledDag } from '../../../src/dag';
 import { uniqueId } from '../../helpers/temporal';
-import { startConsoleStack, type ConsoleStack } from './stack';
+import { startConsoleStack, startContinuingRun, type ConsoleStack } from './stack';
 
 const dags = {
   'pair.yaml': {
@@ -17,6 +20,22 @@ const dags = {
     ],
   },
   'broken.yaml': { name: 'broken', nodes: [{ id: 'boom', activity: 'fail', input: { why: 'because' } }] },
+};
+
+/**
+ * Continues-as-new part-way (see startContinuingRun): `list` runs in the
+ * first execution. A run drains and continues when a node ends on a long
+ * history, so the side chain ends nodes while `each`'s items run one at a
+ * time, and the items span executions.
+ */
+const carrying = {
+  name: 'carrying',
+  nodes: [
+    { id: 'list', activity: 'echo', input: [1, 2, 3, 4, 5, 6, 7, 8] },
+    { id: 'each', activity: 'echo', after: ['list'], map: { items: '{{ nodes.list.output }}', concurrency: 1 }, input: { n: '{{ item * 10 }}' } },
+    ...[1, 2, 3, 4, 5, 6].map((i) => ({ id: `side${i}`, activity: 'echo', after: [i === 1 ? 'list' : `side${i - 1}`] })),
+    { id: 'sum', activity: 'echo', after: ['each', 'side6'], input: '{{ $sum(nodes.each.output.n) }}' },
+  ],
 };
 
 let stack: ConsoleStack;
@@ -90,19 +109,52 @@ describe('console routes', () => {
     }
   });
 
-  it("gives a run's compiled DAG and a node's evaluated input, items and idempotency key", async () => {
+  it("gives a run's summary and its DAG packed, and a node's evaluated input, items and idempotency key", async () => {
     const id = uniqueId('pair');
     await stack.weft.startRun({ dag: 'pair', id, input: { n: 7 } });
     await finished(id);
-    const dag = await get<{ dag: { name: string; nodes: { id: string; after: string[] }[] } }>(`/v1/console/runs/${id}/dag`);
-    expect(dag.body.dag.name).toBe('pair');
-    expect(dag.body.dag.nodes.map((n) => [n.id, n.after])).toEqual([['first', []], ['fan', ['first']]]);
+    const head = await get<{ run: { id: string; dag: string; execution: string; closedAt?: string }; dag: PackedDag }>(`/v1/console/runs/${id}/dag`);
+    expect(head.body.run).toMatchObject({ id, dag: 'pair', execution: 'COMPLETED' });
+    expect(head.body.run.closedAt).toBeDefined();
+    // The packed form restores the very DAG the catalog compiles.
+    expect(unpackDag(head.body.dag)).toEqual(stack.weft.catalog!.get('pair'));
 
     const first = await get<{ idempotencyKey: string; activity: { input: unknown; state: string; attempt: number }; status: { output: unknown } }>(`/v1/console/runs/${id}/nodes/first`);
     expect(first.body).toMatchObject({ idempotencyKey: `${id}/first`, activity: { input: { n: 7 }, state: 'completed', attempt: 1 }, status: { output: { n: 7 } } });
 
     const fan = await get<{ items: { index: number; input: unknown; state: string }[] }>(`/v1/console/runs/${id}/nodes/fan`);
-    expect(fan.body.items.map((i) => [i.index, i.input, i.state]).sort()).toEqual([[0, { item: 1 }, 'completed'], [1, { item: 2 }, 'completed'], [2, { item: 3 }, 'completed']]);
+    expect(fan.body.items.map((i) => [i.index, i.input, i.state])).toEqual([[0, { item: 1 }, 'completed'], [1, { item: 2 }, 'completed'], [2, { item: 3 }, 'completed']]);
+  });
+
+  it("gives a DAG's plan packed, the same DAG as GET /v1/dags/:name, and 404 for an unknown name", async () => {
+    const plan = await get<{ name: string; file: string; dag: PackedDag }>('/v1/console/dags/pair/plan');
+    const full = await get<{ dag: CompiledDag }>('/v1/dags/pair');
+    expect([plan.status, plan.body.name, plan.body.file, plan.body.dag.format]).toEqual([200, 'pair', 'pair.yaml', 'weft-dag/1']);
+    expect(unpackDag(plan.body.dag)).toEqual(full.body.dag);
+    // The second answer comes from the cache by hash, and is the same.
+    expect((await get<{ dag: PackedDag }>('/v1/console/dags/pair/plan')).body).toEqual(plan.body);
+    expect((await get('/v1/console/dags/no-such-dag/plan')).status).toBe(404);
+  });
+
+  it('reads a node of a run that continued-as-new from the execution it ran in', async () => {
+    const id = uniqueId('carrying');
+    const firstRunId = await startContinuingRun(stack, carrying, id, 20);
+    await finished(id);
+    const view = await stack.weft.getRun(id);
+    expect(view.status?.generation).toBeGreaterThan(0);
+    expect(view.runId).not.toBe(firstRunId);
+
+    type Detail = { activity?: { runId: string; input: unknown; state: string }; items?: { index: number; runId: string; input: unknown; state: string }[]; executions: string[] };
+    const list = (await get<Detail>(`/v1/console/runs/${id}/nodes/list`)).body;
+    // `list` ran in the first execution; the current one has no event of it.
+    expect(list.activity).toMatchObject({ runId: firstRunId, input: [1, 2, 3, 4, 5, 6, 7, 8], state: 'completed' });
+    expect(list.executions[0]).toBe(view.runId);
+    expect(list.executions.at(-1)).toBe(firstRunId);
+
+    const each = (await get<Detail>(`/v1/console/runs/${id}/nodes/each`)).body;
+    expect(each.items?.map((i) => [i.index, i.input, i.state])).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n, i) => [i, { n: n * 10 }, 'completed']));
+    // The items span executions: the run continued-as-new while the map ran.
+    expect(new Set(each.items?.map((i) => i.runId)).size).toBeGreaterThan(1);
   });
 
   it("gives a failed node's error with its type and stack", async () => {
