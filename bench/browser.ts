@@ -55,6 +55,8 @@ interface Sample {
   ms: number;
   longestTaskMs: number;
   apiMs: number;
+  /** Each /v1 request before the first screen: path, time to first byte, total, bytes. */
+  requests: { path: string; ttfbMs: number; ms: number; bytes: number }[];
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -73,8 +75,9 @@ async function timeToVisible(page: Page, url: string, selector: string): Promise
   await page.locator(selector).first().waitFor({ state: 'visible', timeout: 120_000 });
   return page.evaluate(() => {
     // The API's share: the longest /v1 request the page made before its first screen.
-    const api = performance.getEntriesByType('resource').filter((e) => e.name.includes('/v1/'));
+    const api = (performance.getEntriesByType('resource') as unknown as { name: string; startTime: number; responseStart: number; duration: number; encodedBodySize: number }[]).filter((e) => e.name.includes('/v1/'));
     return {
+      requests: api.map((e) => ({ path: new URL(e.name).pathname, ttfbMs: Math.round(e.responseStart - e.startTime), ms: Math.round(e.duration), bytes: e.encodedBodySize })),
       ms: Math.round(performance.now()),
       longestTaskMs: Math.round((globalThis as unknown as { __longest: number }).__longest),
       apiMs: Math.round(Math.max(0, ...api.map((e) => e.duration))),
@@ -159,6 +162,9 @@ async function main(): Promise<void> {
     console.log(`node ${process.version}; load average ${load()}; ${REPS} reps`);
     console.log(line('run5k'));
     console.log(line('plan100k'));
+    for (const [name, r] of Object.entries(results)) {
+      for (const q of r[r.length - 1]?.requests ?? []) console.log(`  ${name} (last rep): ${q.path} first byte ${q.ttfbMs} ms, done ${q.ms} ms, ${(q.bytes / 1024).toFixed(0)} KiB`);
+    }
     console.log(`GET /v1/dags/plan100k alone (compile + JSON of 100,000 nodes): median ${median(apiMs)} ms`);
     if (KEEP) {
       console.log(`stack up at ${url}/ui/ — Ctrl-C to stop`);

@@ -18,13 +18,18 @@ interface Props {
   statuses?: ReadonlyMap<string, NodeStatus>;
   selected?: string;
   onSelect?: (id: string) => void;
+  /** A run's graph: its map nodes expand to their items. */
+  runId?: string;
+  /** A run's graph whose node states have not arrived yet (the graph is drawn before them). */
+  statesPending?: boolean;
 }
 
 export function DagGraph(props: Props): React.JSX.Element {
   const n = props.dag.nodes.length;
   const [asGraph, setAsGraph] = useState(n <= FULL_GRAPH_LIMIT);
   return (
-    <div className="dag-graph">
+    <div className="dag-graph" data-states={props.runId === undefined ? 'plan' : props.statesPending ? 'loading' : 'live'}>
+      {props.statesPending && <p className="muted states-loading">Loading node states…</p>}
       {n > FULL_GRAPH_LIMIT && n <= MAX_GRAPH && (
         <button type="button" className="link" onClick={() => setAsGraph(!asGraph)}>
           {asGraph ? 'Show by layer' : `Draw all ${n} nodes as a graph`}

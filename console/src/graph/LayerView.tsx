@@ -9,7 +9,7 @@ import type { CompiledDag, CompiledNode, NodeState, NodeStatus } from '../types'
 import { NODE_STATES } from '../types';
 import { VirtualList } from '../ui/VirtualList';
 import { groupByLayer } from './layers';
-import { itemsLine, stateLine } from './NodeCard';
+import { ModeMarker, itemsLine, stateLine } from './NodeCard';
 import { settingsLines } from './settings';
 
 const PAGE = 200;
@@ -87,6 +87,7 @@ export function LayerView({ dag, statuses, selected, onSelect }: Props): React.J
       <button type="button" className={`layer-node${row.id === selected ? ' selected' : ''}`} onClick={() => onSelect?.(row.id)} title={settingsLines(node).join('\n')} data-node={row.id} data-state={s?.state ?? 'plan'}>
         <span className="node-id">{row.id}</span>
         <span className="muted">{node.kind === 'approval' ? 'approval' : node.call?.activity}</span>
+        <ModeMarker status={s} />
         {s && <span className={`badge state-${s.state}`}>{s.state}</span>}
         <span className="muted">{itemsLine(s) ?? ''} {stateLine(s)}</span>
       </button>
