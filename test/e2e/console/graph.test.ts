@@ -48,6 +48,9 @@ const quick = {
   ],
 };
 
+/** The DOM elements these tests read (test code has no DOM types). */
+type Attributed = { getAttribute(name: string): string | null };
+
 let stack: ConsoleStack;
 let browser: Browser;
 let context: BrowserContext;
@@ -84,7 +87,7 @@ describe('the run graph', () => {
     await nodeState(page, 'greet').getByRole('button', { name: 'show items' }).click();
     const items = page.locator('[data-testid="dag-graph"] [data-item^="greet/"]');
     await expect.poll(() => items.count(), { timeout: 20_000 }).toBe(4);
-    await expect.poll(async () => (await items.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-item')}:${e.getAttribute('data-state')}`))).sort()).toEqual(['greet/0:succeeded', 'greet/1:succeeded', 'greet/2:succeeded', 'greet/3:succeeded']);
+    await expect.poll(async () => (await items.evaluateAll((els: Attributed[]) => els.map((e) => `${e.getAttribute('data-item')}:${e.getAttribute('data-state')}`))).sort()).toEqual(['greet/0:succeeded', 'greet/1:succeeded', 'greet/2:succeeded', 'greet/3:succeeded']);
     // Expanding does not select the node; a click on an item selects its map node.
     await expect.poll(() => page.getByRole('region', { name: 'node greet' }).count()).toBe(0);
     await page.locator('[data-item="greet/2"]').click();
@@ -153,6 +156,6 @@ describe('the run graph', () => {
     await expectState(page, 'slow', 'succeeded');
     const marked = view.status!.nodes.filter((n) => (n as { mode?: string }).mode === 'local').map((n) => n.id);
     // Real statuses: a marker exactly where the status says local, none anywhere else.
-    expect((await page.locator('[data-testid="dag-graph"] [data-mode="local"]').evaluateAll((els) => els.map((e) => e.closest('[data-node]')?.getAttribute('data-node')))).sort()).toEqual(marked.sort());
+    expect((await page.locator('[data-testid="dag-graph"] [data-mode="local"]').evaluateAll((els: (Attributed & { closest(s: string): Attributed | null })[]) => els.map((e) => e.closest('[data-node]')?.getAttribute('data-node')))).sort()).toEqual(marked.sort());
   });
 });
