@@ -2,7 +2,7 @@
  * Graph layout: ELK (layered) in a Web Worker, with a simple layer-grid
  * layout as the fallback when the worker can't run or fails.
  */
-import { layerOf, type LayerInput } from './layers';
+import { layerOf, type LayerInput } from '../../../src/api/routes/console-layers';
 
 /** A node to lay out; nodes without a size get a node card's. */
 export type LayoutInput = LayerInput & { width?: number; height?: number };
