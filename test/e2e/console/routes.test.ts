@@ -20,6 +20,15 @@ const dags = {
     ],
   },
   'broken.yaml': { name: 'broken', nodes: [{ id: 'boom', activity: 'fail', input: { why: 'because' } }] },
+  // Above the 2,000 nodes a plan carries whole: a source, 2,100 nodes after it, and a sink.
+  'wide.yaml': {
+    name: 'wide',
+    nodes: [
+      { id: 'start', activity: 'echo' },
+      ...Array.from({ length: 2100 }, (_, i) => ({ id: `w${i}`, activity: 'echo', after: ['start'] })),
+      { id: 'end', activity: 'echo', after: ['w0', 'w2099'], retry: { maximumAttempts: 9 } },
+    ],
+  },
 };
 
 /**
@@ -134,6 +143,23 @@ describe('console routes', () => {
     // The second answer comes from the cache by hash, and is the same.
     expect((await get<{ dag: PackedDag }>('/v1/console/dags/pair/plan')).body).toEqual(plan.body);
     expect((await get('/v1/console/dags/no-such-dag/plan')).status).toBe(404);
+  });
+
+  it('serves a plan above 2,000 nodes by layers, and the nodes of a layer a page at a time', async () => {
+    const plan = await get<{ nodeCount: number; dag?: unknown; head: { name: string; concurrency: number }; layers: { count: number; sample: string[] }[] }>('/v1/console/dags/wide/plan');
+    expect(plan.body).toMatchObject({ nodeCount: 2102, head: { name: 'wide', concurrency: 20 } });
+    expect(plan.body.dag).toBeUndefined();
+    expect(plan.body.layers).toEqual([{ count: 1, sample: ['start'] }, { count: 2100, sample: ['w0', 'w1', 'w2'] }, { count: 1, sample: ['end'] }]);
+
+    const page = await get<{ total: number; offset: number; nodes: { id: string; after: string[] }[] }>('/v1/console/dags/wide/plan/layers/1?offset=2098&limit=5');
+    expect([page.body.total, page.body.offset, page.body.nodes.map((n) => n.id)]).toEqual([2100, 2098, ['w2098', 'w2099']]);
+    // Compiled nodes, with their settings for the hover card.
+    const end = await get<{ nodes: { id: string; after: string[]; call: { retry: { maximumAttempts: number } } }[] }>('/v1/console/dags/wide/plan/layers/2');
+    expect(end.body.nodes).toMatchObject([{ id: 'end', after: ['w0', 'w2099'], call: { retry: { maximumAttempts: 9 } } }]);
+
+    const beyond = await get<{ error: { message: string } }>('/v1/console/dags/wide/plan/layers/3');
+    expect([beyond.status, beyond.body.error.message]).toEqual([404, 'DAG wide has 3 layers (0 to 2); there is no layer 3']);
+    expect((await get('/v1/console/dags/wide/plan/layers/1?limit=501')).status).toBe(400);
   });
 
   it('reads a node of a run that continued-as-new from the execution it ran in', async () => {
