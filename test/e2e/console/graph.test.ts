@@ -113,7 +113,8 @@ describe('the run graph', () => {
     // The evaluated input, read from the first execution's history.
     await expect.poll(() => details.locator('pre').first().textContent()).toMatch(/\[\s*1,\s*2,\s*3,\s*4,\s*5,\s*6\s*\]/);
 
-    await nodeState(page, 'each').click();
+    // On its name: the middle of a map node's card holds the items toggle.
+    await nodeState(page, 'each').locator('.node-id').click();
     const each = page.getByRole('region', { name: 'node each' });
     await expect.poll(() => each.locator('li[data-item]').count(), { timeout: 20_000 }).toBe(6);
     expect(await each.locator('li[data-item]', { hasText: 'earlier execution' }).count()).toBeGreaterThan(0);
