@@ -132,8 +132,8 @@ export function FlowGraph({ dag, statuses, selected, onSelect, runId }: Props): 
   return (
     <div className="flow" data-testid="dag-graph" data-layout="graph">
       <ReactFlow
-        // A new layout (items shown or hidden) mounts afresh, so fitView frames the new nodes too.
-        key={shape}
+        // A new layout (items shown or hidden) mounts afresh once it is computed, so fitView frames the new nodes too.
+        key={Object.keys(positions).length}
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
