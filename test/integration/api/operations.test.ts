@@ -131,6 +131,8 @@ describe('/openapi.json', () => {
     'get /v1/console/runs/counts',
     'get /v1/console/runs/{id}/dag',
     'get /v1/console/runs/{id}/nodes/{node}',
+    'get /v1/console/dags/{name}/plan',
+    'get /v1/console/dags/{name}/plan/layers/{layer}',
     'get /v1/console/queues',
   ];
 
