@@ -127,6 +127,10 @@ describe('console routes', () => {
     expect(head.body.run.closedAt).toBeDefined();
     // The packed form restores the very DAG the catalog compiles.
     expect(unpackDag(head.body.dag)).toEqual(stack.weft.catalog!.get('pair'));
+    // A closed execution's view is kept: the second read is the same object, with no replay behind it.
+    const view = await stack.weft.getRun(id);
+    expect(await stack.weft.getRun(id)).toBe(view);
+    expect(await stack.weft.getRun(id, { outputs: true })).not.toBe(view);
 
     const first = await get<{ idempotencyKey: string; activity: { input: unknown; state: string; attempt: number }; status: { output: unknown } }>(`/v1/console/runs/${id}/nodes/first`);
     expect(first.body).toMatchObject({ idempotencyKey: `${id}/first`, activity: { input: { n: 7 }, state: 'completed', attempt: 1 }, status: { output: { n: 7 } } });
