@@ -2,9 +2,9 @@
  * Views of closed executions, kept in memory. A closed execution never
  * changes, but its status query is dear: the worker has evicted it, so every
  * query replays the whole execution (1.7 s for a 5,000-node run at load 7.7,
- * docs/console.md). The console, the event stream and `weft runs status` ask
- * for the same closed run again and again; after the first answer they get it
- * from here.
+ * docs/console.md). The console, the event stream and GET /v1/runs/:id ask a
+ * long-lived API process for the same closed run again and again; after the
+ * first answer they get it from here.
  *
  * Keyed by workflow id, execution (runId) and whether outputs were asked for.
  * Bounded by the node statuses held, so a few huge runs can't fill the heap.
