@@ -2,17 +2,22 @@
  * Views of closed executions, kept in memory. A closed execution never
  * changes, but its status query is dear: the worker has evicted it, so every
  * query replays the whole execution (1.7 s for a 5,000-node run at load 7.7,
- * docs/console.md). The console, the event stream and GET /v1/runs/:id ask a
+ * measured while building the console). The console, the event stream and GET /v1/runs/:id ask a
  * long-lived API process for the same closed run again and again; after the
  * first answer they get it from here.
  *
  * Keyed by workflow id, execution (runId) and whether outputs were asked for.
- * Bounded by the node statuses held, so a few huge runs can't fill the heap.
+ * Bounded by weight, so a few huge runs can't fill the heap: a view without
+ * outputs weighs its node count (a status is a few hundred bytes); a view
+ * with outputs weighs its JSON size in units of OUTPUT_UNIT bytes, as an
+ * output can be large.
  */
 import type { RunView } from './run-types';
 
-/** Most node statuses held across all entries (a NodeStatus is a few hundred bytes). */
+/** Most weight held across all entries: about 100,000 node statuses. */
 export const CLOSED_RUN_CACHE_NODES = 100_000;
+/** Bytes of a view with outputs that weigh as much as one node status. */
+const OUTPUT_UNIT = 256;
 
 export class ClosedRunCache {
   private readonly entries = new Map<string, { view: RunView; nodes: number }>();
@@ -38,7 +43,7 @@ export class ClosedRunCache {
   /** Keeps a closed execution's view; a view without a status (the query failed) is not kept, so it is asked again. */
   set(id: string, outputs: boolean, view: RunView): void {
     if (view.closedAt === undefined || !view.status) return;
-    const nodes = view.status.nodes.length + 1;
+    const nodes = outputs ? Math.ceil(JSON.stringify(view).length / OUTPUT_UNIT) : view.status.nodes.length + 1;
     if (nodes > this.maxNodes) return;
     const key = ClosedRunCache.key(id, view.runId, outputs);
     const old = this.entries.get(key);

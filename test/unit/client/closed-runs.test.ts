@@ -53,4 +53,16 @@ describe('ClosedRunCache', () => {
     cache.set('run', false, view('huge', 30));
     expect(cache.get('run', 'huge', false)).toBeUndefined();
   });
+
+  it('weighs a view with outputs by its size, so large outputs count for what they hold', () => {
+    const cache = new ClosedRunCache(25);
+    const small = view('a', 2);
+    cache.set('run', true, small);
+    expect(cache.get('run', 'a', true)).toBe(small);
+    const big = view('b', 2);
+    big.status!.nodes[0]!.output = 'x'.repeat(10_000);
+    // 10 KB of output weighs about 40 statuses: more than the whole bound.
+    cache.set('run', true, big);
+    expect(cache.get('run', 'b', true)).toBeUndefined();
+  });
 });
