@@ -10,7 +10,10 @@
  *
  * Flags: --rounds N (default 3), --nodes-queue N (nodes per round for BullMQ
  * and Celery, default 1000), --nodes-temporal N (default 120), --systems a,b
- * (peers only: bullmq, celery, hand, weft), --shapes single,chain,chord,
+ * (peers only: bullmq, celery, hand, weft, weft-jobs), --nodes-jobs N (nodes
+ * per round for the job queue, default 1000), --jobs-variants 4x100,8x50
+ * (job queue shards × jobs per wave, one system each; default: the client's
+ * defaults), --shapes single,chain,chord,
  * --round-timeout S (default 90; a round that takes longer is reported as
  * stalled and left out of the median).
  * Each round runs every system once per shape, starting with a different
@@ -25,6 +28,7 @@ import { writeWorkflowBundle } from '../../src/workers/bundle';
 import { flag, loadLine, median, numberFlag, rotate } from '../stats';
 import { startBullmq } from './bullmq';
 import { startCelery } from './celery';
+import { startJobsSystem } from './jobs';
 import { startRedis, type RedisServer } from './redis';
 import { jobsFor, SHAPES, type PeerSystem, type Shape } from './shapes';
 import { startBenchServer, startHandSystem, startWeftSystem, type BenchServer } from './temporal';
@@ -43,16 +47,24 @@ async function setUp(mode: Mode, args: string[], codePath: string, cliPath: stri
   const nodesTemporal = numberFlag(args, 'nodes-temporal', 120);
   const log = (line: string): void => console.log(`  ${line}`);
   if (mode === 'peers') {
-    const wanted = flag(args, 'systems', 'bullmq,celery,hand,weft').split(',');
+    const wanted = flag(args, 'systems', 'bullmq,celery,hand,weft,weft-jobs').split(',');
     const nodesQueue = numberFlag(args, 'nodes-queue', 1000);
     if (wanted.includes('bullmq') || wanted.includes('celery')) res.redis = await startRedis();
     if (wanted.includes('bullmq')) res.systems.push(await startBullmq(res.redis!, nodesQueue));
     if (wanted.includes('celery')) res.systems.push(await startCelery(res.redis!, nodesQueue, log));
-    if (wanted.includes('hand') || wanted.includes('weft')) {
+    if (wanted.includes('hand') || wanted.includes('weft') || wanted.includes('weft-jobs')) {
       const server = await startBenchServer(cliPath);
       res.servers.push(server);
       if (wanted.includes('hand')) res.systems.push(await startHandSystem(server, codePath, { nodesPerRound: nodesTemporal }));
       if (wanted.includes('weft')) res.systems.push(await startWeftSystem(server, codePath, { nodesPerRound: nodesTemporal }));
+      if (wanted.includes('weft-jobs')) {
+        // --jobs-variants 4x100,8x50: shards × concurrency per wave; the default is the client's defaults.
+        for (const v of flag(args, 'jobs-variants', 'default').split(',')) {
+          const [shards, concurrency] = v.split('x').map(Number);
+          const jobs = v === 'default' ? {} : { shards: shards!, concurrency: concurrency! };
+          res.systems.push(await startJobsSystem(server, codePath, { name: v === 'default' ? 'Weft job queue' : `Weft job queue ${v}`, jobs, nodesPerRound: numberFlag(args, 'nodes-jobs', 1000) }));
+        }
+      }
     }
   } else if (mode === 'peers-devserver') {
     const configs: Array<[string, Record<string, string>]> = [
@@ -98,11 +110,12 @@ async function measure(systems: PeerSystem[], shapes: Shape[], rounds: number, l
   const rates = new Map<string, number[]>();
   const key = (s: PeerSystem, shape: Shape): string => `${s.name}\0${shape.name}`;
   // Warm-up, not counted: connections, caches and JITs settle on every side.
-  for (const shape of shapes) for (const s of systems) await bounded(s.run(shape, jobsFor(shape, s.nodesPerRound / 4)), limitMs);
+  const runs = (s: PeerSystem, shape: Shape): boolean => !s.shapes || s.shapes.includes(shape.name);
+  for (const shape of shapes) for (const s of systems.filter((x) => runs(x, shape))) await bounded(s.run(shape, jobsFor(shape, s.nodesPerRound / 4)), limitMs);
   for (let r = 0; r < rounds; r++) {
     for (const [i, shape] of shapes.entries()) {
       // A different system goes first in every round and shape, so drift in the load falls on all.
-      for (const s of rotate(systems, r + i)) {
+      for (const s of rotate(systems, r + i).filter((x) => runs(x, shape))) {
         const jobs = jobsFor(shape, s.nodesPerRound);
         const ms = await bounded(s.run(shape, jobs), limitMs);
         const rate = (jobs * shape.nodesPerJob * 1000) / ms;

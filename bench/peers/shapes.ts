@@ -32,6 +32,8 @@ export interface PeerSystem {
   readonly durability: string;
   /** Nodes per round; fast queues get more so a round is not over before it is measured. */
   readonly nodesPerRound: number;
+  /** The shapes it can run; all when left out (the job queue runs single jobs only). */
+  readonly shapes?: readonly ShapeName[];
   /** Wall milliseconds from the first submit to the last completion. */
   run(shape: Shape, jobs: number): Promise<number>;
   close(): Promise<void>;

@@ -2,6 +2,7 @@
  * Helpers usable inside any activity, Weft's or a user's: the node's
  * idempotency key, progress reports, and the `ctx` object handed to handlers.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Context, type Info } from '@temporalio/activity';
 import type { Logger } from '@temporalio/common';
 import { NotInActivityError } from './errors';
@@ -40,12 +41,24 @@ export function idempotencyKeyOf(info: Pick<Info, 'activityId' | 'workflowExecut
 }
 
 /**
+ * A key set by the caller for this activity call. Jobs (src/workflows/jobs) run as local
+ * activities, whose ids are sequence numbers that restart with every run of their shard,
+ * so the shard passes the job's own key and the registry runs the handler under it.
+ */
+const callerKey = new AsyncLocalStorage<string>();
+
+/** Runs `fn` with `key` as the idempotency key of the current activity (when given). */
+export function withIdempotencyKey<T>(key: string | undefined, fn: () => T): T {
+  return key === undefined ? fn() : callerKey.run(key, fn);
+}
+
+/**
  * The idempotency key of the running node: `<workflowId>/<nodeId>[/<mapIndex>]`
  * (`/compensate` for a compensation). Send it to APIs that deduplicate, or
  * use it with `once()`.
  */
 export function idempotencyKey(): string {
-  return idempotencyKeyOf(current('idempotencyKey').info);
+  return callerKey.getStore() ?? idempotencyKeyOf(current('idempotencyKey').info);
 }
 
 /**
@@ -65,7 +78,7 @@ export function progress(done: number, total: number, note?: string): void {
 export function activityContext(): ActivityContext {
   const context = current('activityContext');
   return {
-    idempotencyKey: idempotencyKeyOf(context.info),
+    idempotencyKey: callerKey.getStore() ?? idempotencyKeyOf(context.info),
     progress,
     heartbeat: context.heartbeat,
     log: context.log,

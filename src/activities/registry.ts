@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import { ACTIVITY_NAME_PATTERN } from '../dag/schema';
-import { activityContext, type ActivityContext } from './context';
+import { activityContext, withIdempotencyKey, type ActivityContext } from './context';
 import { ActivityDefinitionError, DuplicateActivityError } from './errors';
 import { invalidInputFailure, invalidOutputFailure } from './validation';
 
@@ -32,8 +32,8 @@ export interface ActivityDefinition<In = unknown, Out = unknown> {
   readonly input: z.ZodType<In>;
   readonly output?: z.ZodType<Out>;
   readonly handler: (input: In, ctx: ActivityContext) => Promise<Out> | Out;
-  /** What the worker registers: validates `input`, builds `ctx`, runs the handler. */
-  readonly run: (input: unknown) => Promise<Out>;
+  /** What the worker registers: validates `input`, builds `ctx`, runs the handler. `meta` comes from a job's shard (src/workflows/jobs). */
+  readonly run: (input: unknown, meta?: unknown) => Promise<Out>;
 }
 
 /** Any definition, whatever its input and output types. */
@@ -61,6 +61,12 @@ function isZodSchema(value: unknown): value is z.ZodType {
  * });
  * ```
  */
+/** The job key a shard passes as the second argument (see JobCallMeta in src/workflows/jobs/shard.ts). */
+function callerKeyOf(meta: unknown): string | undefined {
+  const key = (meta as { weftIdempotencyKey?: unknown } | null | undefined)?.weftIdempotencyKey;
+  return typeof key === 'string' && key.length > 0 ? key : undefined;
+}
+
 export function defineActivity<Schema extends z.ZodType, Out>(spec: ActivitySpec<Schema, Out>): ActivityDefinition<z.output<Schema>, Out> {
   // Modules may be plain JavaScript, so check what the types would have.
   const name: unknown = (spec as { name?: unknown }).name;
@@ -72,7 +78,8 @@ export function defineActivity<Schema extends z.ZodType, Out>(spec: ActivitySpec
   if (typeof spec.handler !== 'function') throw new ActivityDefinitionError(name, 'handler', 'must be a function (input, ctx) => result');
 
   const { input: inputSchema, output: outputSchema, handler } = spec;
-  const run = async (input: unknown): Promise<Out> => {
+  const run = async (input: unknown, meta?: unknown): Promise<Out> => withIdempotencyKey(callerKeyOf(meta), () => runHandler(input));
+  const runHandler = async (input: unknown): Promise<Out> => {
     const parsed = await inputSchema.safeParseAsync(input, { reportInput: true });
     if (!parsed.success) throw invalidInputFailure(name, parsed.error);
     const result = await handler(parsed.data, activityContext());

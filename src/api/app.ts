@@ -25,6 +25,7 @@ import { registerOpsRoutes } from './routes/ops';
 import { registerRunRoutes } from './routes/runs';
 import { registerScheduleRoutes } from './routes/schedules';
 import { registerQueueRoutes } from './routes/queues';
+import { registerJobRoutes } from './routes/jobs';
 import { installHttpTracing } from '../telemetry/http-server';
 
 declare module 'fastify' {
@@ -149,6 +150,7 @@ export function buildApi(opts: BuildApiOptions): FastifyInstance {
   registerDagRoutes(table, ctx);
   registerScheduleRoutes(table, ctx);
   registerQueueRoutes(table, ctx);
+  registerJobRoutes(table, ctx);
   registerConsole(app, table, ctx, authorized);
   let openapi: unknown;
   registerOpsRoutes(table, ctx, () => (openapi ??= buildOpenApi(table, { title: 'Weft HTTP API', version: API_VERSION })));

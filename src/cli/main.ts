@@ -27,6 +27,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'api', term: 'api [options]', description: 'Serve the Weft HTTP API (/v1); needs WEFT_API_TOKEN unless --insecure-no-auth', load: async () => (await import('./commands/api')).registerApi },
   { name: 'dags', term: 'dags', description: 'Validate, draw and list DAG definitions (YAML or JSON files)', load: async () => (await import('./commands/dags')).registerDags },
   { name: 'dev', term: 'dev [options]', description: 'Run Weft locally: an embedded Temporal dev server, its UI and a worker', load: async () => (await import('./commands/dev')).registerDev },
+  { name: 'jobs', term: 'jobs', description: 'Single jobs on sharded job queues: one activity each, at queue speed, failures kept visible', load: async () => (await import('./commands/jobs')).registerJobs },
   { name: 'outbox', term: 'outbox', description: 'Transactional outbox: turn rows written in your PostgreSQL transactions into runs', load: async () => (await import('./commands/outbox')).registerOutbox },
   { name: 'queue', term: 'queue', description: 'FIFO queues per key: jobs of one key run one at a time, in the order accepted', load: async () => (await import('./commands/queue')).registerQueue },
   { name: 'runs', term: 'runs', description: 'Start, inspect, list, cancel, retry and approve DAG runs', load: async () => (await import('./commands/runs')).registerRuns },

@@ -28,6 +28,8 @@ function detail(n: NodeStatus): string {
   if (n.error) parts.push(`${n.ignoredError ? 'ignored ' : ''}${n.error.type ? `${n.error.type}: ` : ''}${n.error.message}`);
   else if (n.reason && n.state !== 'succeeded') parts.push(n.reason);
   if (n.compensation) parts.push(`compensation ${n.compensation.state}`);
+  // Where the activity runs: a local one shows no progress, and its attempts only once it ends.
+  if (n.mode) parts.push(n.mode);
   return parts.join('  ');
 }
 

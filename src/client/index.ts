@@ -16,6 +16,7 @@ export * from './weft-client';
 export { DagCatalog, DagNotFoundError } from './catalog';
 export { RunInputError, validateRunInput, type InputIssue } from './input-schema';
 export { connectClient, TemporalUnavailableError } from './connection';
+export { JobsClient, JobNotFoundError, JobStateError, JobSubmitUncertainError, JobValidationError, shardOf, shardWorkflowId, type EnqueuedJobRef, type JobDefinition, type JobIssue, type JobsOptions, type JobState, type JobView, type ShardSummary } from './jobs';
 export { QueueNotFoundError, queueWorkflowId, type EnqueuedJob, type EnqueueOptions } from './queues';
 export { loadDefinitionFile, listDefinitions, type DefinitionFileReport } from './definitions';
 export * from './schedules';

@@ -12,6 +12,7 @@ import { packDag, toCompiled } from '../dag/pack';
 import { DagCatalog, requireCatalog } from './catalog';
 import { validateRunInput } from './input-schema';
 import { enqueue, queueStatus, type EnqueuedJob, type EnqueueOptions } from './queues';
+import { JobsClient, type JobsOptions } from './jobs';
 import type { QueueStatus } from '../workflows/queue';
 import { approvalUpdate, resolveFailureUpdate, statusQuery, type ApprovalDecision, type ApprovalResult, type FailureDecision, type NodeStatus, type RunStatus } from '../workflows/messages';
 import type { DagRunArgs } from '../workflows/dag-run';
@@ -27,6 +28,7 @@ export { RunNotFoundError, RunOptionError, RunStartUncertainError, RunStateError
 export * from './run-types';
 
 import { SEARCH_ATTRIBUTE_KEYS, WORKFLOW_TYPES } from '../temporal/search-attributes';
+import { FAILED_RECORD_PREFIX, JOB_WORKFLOW_TYPES } from '../workflows/jobs/types';
 
 export const WORKFLOW_TYPE = WORKFLOW_TYPES.dagRun;
 const SA_DAG = SEARCH_ATTRIBUTE_KEYS.dag;
@@ -41,6 +43,8 @@ export interface WeftClientOptions {
   activities?: ValidateOptions['activities'];
   /** Folder of named DAGs, so runs can be started by name. */
   dagsDir?: string;
+  /** The job queue's settings (shards, concurrency, retention, batching); see docs/jobs.md. */
+  jobs?: JobsOptions;
 }
 
 /** Temporal's execution ids (`runId`) are UUIDs. */
@@ -68,6 +72,13 @@ export class WeftClient {
     private readonly opts: WeftClientOptions = {},
   ) {
     this.taskQueue = opts.taskQueue ?? 'weft';
+  }
+
+  private jobsClient?: JobsClient;
+
+  /** Single jobs on sharded queues (docs/jobs.md); one instance per client, so submissions batch together. */
+  get jobs(): JobsClient {
+    return (this.jobsClient ??= new JobsClient(this.temporal, this.taskQueue, { searchAttributes: this.opts.searchAttributes, activities: this.opts.activities, ...this.opts.jobs }));
   }
 
   /** The named DAGs, when a DAGs folder is configured. */
@@ -207,7 +218,8 @@ export class WeftClient {
 
   /** Lists runs through visibility, newest first. */
   async listRuns(o: ListRunsOptions = {}): Promise<RunSummary[]> {
-    const clauses = [`WorkflowType = ${quote(WORKFLOW_TYPE)}`];
+    // Failed jobs' records (src/workflows/jobs/record.ts) are listed with the runs, so a failed job is never hidden.
+    const clauses = [`WorkflowType IN (${quote(WORKFLOW_TYPE)}, ${quote(JOB_WORKFLOW_TYPES.jobFailed)})`];
     if (o.dag) clauses.push(`WeftDag = ${quote(o.dag)}`);
     if (o.status) clauses.push(`ExecutionStatus = ${quote(o.status)}`);
     if (o.since) clauses.push(`StartTime >= ${quote(o.since.toISOString())}`);
@@ -274,6 +286,7 @@ export class WeftClient {
    */
   async retryRun(id: string, o: { fromFailed?: boolean } = {}): Promise<StartedRun & { reused: string[] }> {
     const desc = await this.describe(id);
+    if (desc.type === JOB_WORKFLOW_TYPES.jobFailed) return { ...(await this.jobs.retry(id.slice(FAILED_RECORD_PREFIX.length))), runId: '', existing: false, reused: [] };
     if (desc.status.name === 'RUNNING') throw new RunStateError(id, `run "${id}" is still running; cancel it first or wait for it to finish`);
     const args = await this.startArgs(id, desc.runId);
     const dag = toCompiled(args.dag);

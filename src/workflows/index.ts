@@ -4,3 +4,4 @@
  */
 export { dagRun, type DagRunArgs } from './dag-run';
 export { fifoQueue, type QueueArgs, type QueueJob, type QueueOptions, type QueueStatus } from './queue';
+export { jobShard, jobFailed } from './jobs';

@@ -8,6 +8,19 @@
  * fail-fast cancels as a whole; a map node has one more for its items. Runs
  * recorded before that change (no `weft-shared-scope` marker) get one scope
  * per node, as they did, so the order of their cancel commands replays.
+ *
+ * Lean calls (`weft-lean-calls`): an activity outcome reaches the machine in
+ * one promise step instead of an async function's three, and literal inputs
+ * skip evaluation; both change the order in which outcomes that land in one
+ * activation reach the machine, so only runs with the marker get them. Local
+ * activities exist only on this path, so a run started by an older worker
+ * never meets one on replay.
+ *
+ * Local calls run in a non-cancellable scope: fail-fast, a failed map item or
+ * a cancelled run let a local activity in flight finish and record its
+ * outcome. Cancelling one makes the SDK 1.24 worker fail the workflow task
+ * ("Invalid transition in state machine") when the activity's failure and the
+ * cancel request cross, and local nodes are short by the `auto` rule.
  */
 import {
   allHandlersFinished,
@@ -21,12 +34,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { evaluateTemplate, evaluateValue } from '../dag/expressions';
+import { modeOf } from '../dag/mode';
 import type { CompiledDag } from '../dag/types';
-import { callActivity } from './activity-call';
+import { callActivity, settle, startCall } from './activity-call';
 import type { CarriedState } from './carry';
 import type { ApprovalDecision, FailureDecision, RunState, RunStatus, StatusQueryOptions } from './messages';
 import { RunMachine } from './machine/machine';
-import type { Command, EndCommand, RunEvent } from './machine/types';
+import type { CallOutcome, Command, EndCommand, RunEvent } from './machine/types';
 
 export type { CarriedState } from './carry';
 
@@ -37,6 +51,8 @@ export interface RunnerOptions {
 
 /** Marks runs whose node work shares one cancellation scope (see the header). */
 export const SHARED_SCOPE_PATCH = 'weft-shared-scope';
+/** Marks runs with lean calls and local activities (see the header). */
+export const LEAN_CALLS_PATCH = 'weft-lean-calls';
 
 type EventBody = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'at' | 'long'> : never) : never;
 
@@ -91,6 +107,7 @@ export class DagRunner {
   async run(): Promise<{ kind: 'done'; output: unknown } | { kind: 'continue'; carried: CarriedState }> {
     const root = CancellationScope.current();
     if (!patched(SHARED_SCOPE_PATCH)) this.nodeScopes = new Map();
+    this.machine.lean = patched(LEAN_CALLS_PATCH);
     // Registered before any scope below it, so the machine knows of a cancelled run before any node reports being cancelled.
     void root.cancelRequested.catch(() => this.feed({ type: 'cancel' }));
     this.work = new CancellationScope();
@@ -157,7 +174,11 @@ export class DagRunner {
         }
         case 'call': {
           const index = c.index !== undefined ? { index: c.index } : {};
-          void this.inScope(c.node, c.index, () => callActivity(c.call, c.activityId, c.input)).then((result) => this.feed({ type: 'activity-done', node: c.node, ...index, result }));
+          const done = (result: CallOutcome): void => this.feed({ type: 'activity-done', node: c.node, ...index, result });
+          if (!this.machine.lean) void this.inScope(c.node, c.index, () => callActivity(c.call, c.activityId, c.input)).then(done);
+          // A local call is never cancelled (see the header): it runs to its own end, and the machine takes its outcome.
+          else if (modeOf(c.call) === 'local') settle(CancellationScope.nonCancellable(() => startCall(c.call, c.activityId, c.input)), done);
+          else settle(this.inScope(c.node, c.index, () => startCall(c.call, c.activityId, c.input)), done);
           break;
         }
         case 'timer':
@@ -172,9 +193,13 @@ export class DagRunner {
             (err: unknown) => this.cancelledOrThrow(c.node, err),
           );
           break;
-        case 'notify':
-          void this.inScope(c.node, undefined, () => callActivity(c.call, c.activityId, c.input)).then((result) => this.feed({ type: 'notified', node: c.node, result }));
+        case 'notify': {
+          const done = (result: CallOutcome): void => this.feed({ type: 'notified', node: c.node, result });
+          // Notifications are remote calls (they have no mode).
+          if (this.machine.lean) settle(this.inScope(c.node, undefined, () => startCall(c.call, c.activityId, c.input)), done);
+          else void this.inScope(c.node, undefined, () => callActivity(c.call, c.activityId, c.input)).then(done);
           break;
+        }
         case 'cancel-items':
           // Dropped as well: should the node be retried (onError: ask), its items start in a fresh scope.
           this.itemScopes.get(c.node)?.cancel();
@@ -187,10 +212,13 @@ export class DagRunner {
         case 'log':
           log[c.level](c.message, c.attrs);
           break;
-        case 'compensate':
+        case 'compensate': {
           // Compensations run even when the run was cancelled.
-          void CancellationScope.nonCancellable(() => callActivity(c.call, c.activityId, c.input)).then((result) => this.feed({ type: 'compensated', node: c.node, result }));
+          const done = (result: CallOutcome): void => this.feed({ type: 'compensated', node: c.node, result });
+          if (this.machine.lean) settle(CancellationScope.nonCancellable(() => startCall(c.call, c.activityId, c.input)), done);
+          else void CancellationScope.nonCancellable(() => callActivity(c.call, c.activityId, c.input)).then(done);
           break;
+        }
         default:
           this.onEnd!(c);
       }

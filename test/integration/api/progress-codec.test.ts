@@ -38,7 +38,7 @@ describe('run progress with the AES payload codec on', () => {
     );
     const temporal = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
     const weft = new WeftClient(temporal, { taskQueue: worker.taskQueue });
-    const { id } = await weft.startRun({ id: uniqueId('progress'), dag: { name: 'progress', nodes: [{ id: 'crunch', activity: 'crunch' }] } });
+    const { id } = await weft.startRun({ id: uniqueId('progress'), dag: { name: 'progress', nodes: [{ id: 'crunch', activity: 'crunch', mode: 'remote' }] } });
 
     // The server holds the heartbeat encrypted (describe() leaves raw payloads as stored): JSON.parse cannot read it.
     const raw = await eventually(async () => {

@@ -42,7 +42,9 @@ describe('a failing node', () => {
     const handle = await w.start({
       name: 'fail-fast',
       nodes: [
-        { id: 'bad', activity: 'boom', input: { message: 'card declined' } },
+        // Remote: a remote sibling is scheduled only when the workflow task of a local node's activity closes,
+        // so with a local 'bad' the sibling would be cancelled before it ever started (docs/dag-format.md).
+        { id: 'bad', activity: 'boom', input: { message: 'card declined' }, mode: 'remote' },
         { id: 'sibling', activity: 'long', timeout: { startToClose: '1m', heartbeat: '1s' } },
         { id: 'next', activity: 'ok', after: ['bad'] },
       ],
@@ -177,7 +179,7 @@ describe('status query', () => {
     expect(held).toMatchObject({ id: 'held', state: 'running' });
     expect(held!.startedAt).toBeDefined();
     expect(held!.endedAt).toBeUndefined();
-    expect(last).toEqual({ id: 'last', state: 'pending' });
+    expect(last).toEqual({ id: 'last', state: 'pending', mode: 'local' });
     g.release();
     expect(await handle.result()).toEqual({ last: null });
   });

@@ -44,6 +44,8 @@ describe('dagRun patterns', () => {
     });
     const dag = {
       name: 'chord',
+      // Remote, so the history shows which workflow task scheduled each member.
+      defaults: { mode: 'remote' },
       output: '{{ nodes.total.output }}',
       nodes: [
         { id: 'a', activity: 'slow', input: { n: 1 } },

@@ -50,9 +50,11 @@ export interface Trace {
 type Pending = { due: number; seq: number; event: () => RunEventBody };
 type RunEventBody = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'at' | 'long'> : never) : never;
 
-export async function drive(dag: CompiledDag, input: unknown, world: World = {}, init: { carried?: CarriedState; reuse?: Record<string, unknown>; now?: number } = {}): Promise<Trace> {
+export async function drive(dag: CompiledDag, input: unknown, world: World = {}, init: { carried?: CarriedState; reuse?: Record<string, unknown>; now?: number; lean?: boolean } = {}): Promise<Trace> {
   let now = init.now ?? T0;
   const m = new RunMachine({ dag, input, runId: 'run-1', now, ...(init.reuse ? { reuse: init.reuse } : {}), ...(init.carried ? { carried: init.carried } : {}) });
+  // Runs with the `weft-lean-calls` marker (runner.ts).
+  m.lean = init.lean ?? false;
   const trace: Omit<Trace, 'status' | 'states'> = { calls: [], inputs: {}, timers: [], maxInFlight: 0, machine: m, commands: [] };
   const ready: Array<() => Promise<RunEventBody> | RunEventBody> = [];
   let later: Pending[] = [];

@@ -1,0 +1,71 @@
+/**
+ * Weft's job queue as a peer of the single-job shape: each job is one no-op
+ * activity enqueued with `weft.jobs.enqueue` (sharded `jobShard` workflows,
+ * local activities, micro-batched signals), on a worker built like the Weft
+ * system's. A round ends when the shards count every job of the round as
+ * finished; the shards' counters are read by query, which is also how a
+ * caller would learn it, so the figure includes that cost.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { configSchema } from '../../src/config/schema';
+import { createWeftClient } from '../../src/client';
+import type { JobsOptions } from '../../src/client/jobs';
+import { createActivityRegistry } from '../../src/activities';
+import { createActivityInterceptor } from '../../src/workers/interceptors';
+import { createPayloadSupport } from '../../src/payloads/support';
+import type { PeerSystem, Shape } from './shapes';
+import type { BenchServer, WorkerKnobs } from './temporal';
+
+export async function startJobsSystem(bench: BenchServer, codePath: string, opts: { name?: string; jobs?: JobsOptions; knobs?: WorkerKnobs; nodesPerRound: number }): Promise<PeerSystem> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'weft-bench-jobs-'));
+  const taskQueue = `weft-jobs-bench-${process.pid}-${Date.now()}`;
+  const config = configSchema.parse({ dataDir, taskQueue, temporal: { address: bench.server.address } });
+  const registry = await createActivityRegistry();
+  const payloads = createPayloadSupport(config.payloads, { dataDir });
+  const native = await NativeConnection.connect({ address: bench.server.address });
+  const worker = await Worker.create({
+    connection: native,
+    taskQueue,
+    activities: registry.toWorkerActivities(),
+    dataConverter: payloads.dataConverter,
+    interceptors: { activity: [createActivityInterceptor(), ...payloads.activityInterceptors] },
+    workflowBundle: { codePath },
+    ...opts.knobs,
+  });
+  const running = worker.run();
+  const weft = await createWeftClient({ config, client: { jobs: opts.jobs ?? {} } });
+  const queue = 'bench';
+  let round = 0;
+  let seen = 0;
+  // A query waits for the shard's open workflow task; one that times out under load just means "not yet".
+  const finished = async (): Promise<number> => {
+    seen = await weft.jobs.summary(queue).then((all) => all.reduce((n, s) => n + s.counts.succeeded + s.counts.failed, 0), () => seen);
+    return seen;
+  };
+  return {
+    name: opts.name ?? 'Weft job queue',
+    durability: bench.durability,
+    nodesPerRound: opts.nodesPerRound,
+    shapes: ['single'],
+    async run(_shape: Shape, jobs: number): Promise<number> {
+      const before = await finished();
+      round++;
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: jobs }, (_, i) => weft.jobs.enqueue({ queue, key: `r${round}-${i}`, activity: 'noop' })));
+      // Every poll is a query per shard, which the shard's worker answers between waves, on the
+      // same worker that runs the jobs; polls are kept sparse so they take little from the work.
+      while ((await finished()) < before + jobs) await new Promise((r) => setTimeout(r, 100));
+      return performance.now() - t0;
+    },
+    async close() {
+      worker.shutdown();
+      await running;
+      void weft;
+      await native.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * `jobShard`: one long-lived shard of a job queue (`weft-jobs:<queue>:<n>`).
+ * Jobs arrive in batches by signal-with-start, wait in arrival order, and run
+ * in waves of up to `concurrency` as local activities with their own retry
+ * policy and timeouts, so a job costs one marker event instead of a workflow
+ * start. A wave ends when its slowest job ends; then the workflow task closes.
+ * A job that fails for good starts a `jobFailed` record (record.ts), so it
+ * stays visible and re-runnable. The shard continues as new before its
+ * history grows large: it stops starting jobs, lets the running ones finish,
+ * and carries the pending jobs and the ids it remembers. Signals that arrive
+ * while it hands over make Temporal refuse the hand-over until they are
+ * handled, so no accepted job is dropped.
+ */
+import {
+  condition,
+  makeContinueAsNewFunc,
+  ParentClosePolicy,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+  startChild,
+  workflowInfo,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
+import type { SearchAttributePair } from '@temporalio/common';
+import type { CompiledActivityCall } from '../../dag/types';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../temporal/search-attributes';
+import { describeFailure } from '../activity-call';
+import { unwrapResult } from '../envelope';
+import { ShardBook } from './book';
+import {
+  FAILED_RECORD_PREFIX,
+  JOB_WORKFLOW_TYPES,
+  jobsQuery,
+  listJobsQuery,
+  SHARD_DEFAULTS,
+  SHARD_ID_PREFIX,
+  shardSummaryQuery,
+  submitJobsSignal,
+  type JobFailedArgs,
+  type JobShardArgs,
+  type JobSpec,
+  type ShardOptions,
+} from './types';
+
+type AnyActivity = (input: unknown, meta: JobCallMeta) => Promise<unknown>;
+
+/**
+ * The second argument every job's activity receives. A local activity's id is
+ * a sequence number that restarts with every run of the shard, so the job's
+ * key travels here; the registry makes it the activity's idempotency key.
+ */
+export interface JobCallMeta {
+  weftIdempotencyKey: string;
+}
+
+/** The idempotency key a job's activity sees: stable across attempts, worker crashes and `weft jobs retry`. */
+export function jobIdempotencyKey(jobId: string): string {
+  return `${SHARD_ID_PREFIX}${jobId}`;
+}
+
+export function localActivityOptions(call: CompiledActivityCall, summary: string): LocalActivityOptions {
+  const t = call.timeouts;
+  return {
+    summary,
+    startToCloseTimeout: t.startToCloseMs,
+    ...(t.scheduleToCloseMs !== undefined ? { scheduleToCloseTimeout: t.scheduleToCloseMs } : {}),
+    ...(t.scheduleToStartMs !== undefined ? { scheduleToStartTimeout: t.scheduleToStartMs } : {}),
+    retry: {
+      // As in a DAG: 0 means unlimited, which the SDK says by leaving the field out.
+      ...(call.retry.maximumAttempts > 0 ? { maximumAttempts: call.retry.maximumAttempts } : {}),
+      initialInterval: call.retry.initialIntervalMs,
+      backoffCoefficient: call.retry.backoffCoefficient,
+      maximumInterval: call.retry.maximumIntervalMs,
+      nonRetryableErrorTypes: call.retry.nonRetryableErrorTypes,
+    },
+  };
+}
+
+/** WeftDag=jobs.<queue> and WeftStatus=failed, when the shard itself was started with Weft's search attributes. */
+function recordAttributes(queue: string): SearchAttributePair[] | undefined {
+  if (workflowInfo().typedSearchAttributes.get(SEARCH_ATTRIBUTE_KEYS.dag) === undefined) return undefined;
+  return [
+    { key: SEARCH_ATTRIBUTE_KEYS.dag, value: `jobs.${queue}` },
+    { key: SEARCH_ATTRIBUTE_KEYS.status, value: 'failed' },
+  ];
+}
+
+export async function jobShard(args: JobShardArgs): Promise<void> {
+  let options: ShardOptions = args.options ?? {};
+  const book = new ShardBook(args.queue, args.shard, args.carried);
+
+  setHandler(submitJobsSignal, (batch) => {
+    if (batch.options) options = batch.options;
+    for (const job of batch.jobs) book.submit(job);
+  });
+  setHandler(jobsQuery, (ids) => ids.map((id) => book.view(id)));
+  setHandler(shardSummaryQuery, () => book.summary());
+  setHandler(listJobsQuery, (q) => book.list(q?.state, Math.min(Math.max(q?.limit ?? 50, 1), 1000)));
+
+  const recordFailure = async (job: JobSpec, startedAt: number, err: unknown): Promise<void> => {
+    const { error, attempt } = describeFailure(err);
+    const recordId = `${FAILED_RECORD_PREFIX}${job.id}`;
+    const failedAt = Date.now();
+    const record: JobFailedArgs = { queue: args.queue, shard: args.shard, job: { ...job, retry: true }, error, startedAt, failedAt, ...(attempt !== undefined ? { attempt } : {}) };
+    const attributes = recordAttributes(args.queue);
+    try {
+      await startChild(JOB_WORKFLOW_TYPES.jobFailed, {
+        workflowId: recordId,
+        args: [record],
+        // The record outlives the shard's runs; a record of an earlier failure of the same job is replaced.
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        memo: { weftDag: `jobs.${args.queue}` },
+        ...(attributes ? { typedSearchAttributes: attributes } : {}),
+        staticSummary: `failed job ${job.id}`,
+      });
+    } catch {
+      // A record with this id is still open (a failure moments ago): that record already shows the job failed.
+    }
+    book.failed(job.id, failedAt, error, attempt, recordId);
+  };
+
+  const run = async (job: JobSpec, startedAt: number): Promise<void> => {
+    const acts = proxyLocalActivities<Record<string, AnyActivity>>(localActivityOptions(job.call, job.id));
+    let result: unknown;
+    try {
+      result = await acts[job.call.activity]!(job.input, { weftIdempotencyKey: jobIdempotencyKey(job.id) });
+    } catch (err) {
+      await recordFailure(job, startedAt, err);
+      return;
+    }
+    const { output, attempt } = unwrapResult(result);
+    book.succeeded(job.id, Date.now(), output, attempt);
+  };
+
+  const concurrency = (): number => options.concurrency ?? SHARD_DEFAULTS.concurrency;
+  const historyIsLong = (): boolean => {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= (options.continueAsNewAfterEvents ?? SHARD_DEFAULTS.continueAsNewAfterEvents);
+  };
+  // Past the carry budget a long history keeps draining: a hand-over input over Temporal's payload limit would fail for good.
+  const carryFits = (): boolean => book.pendingChars <= SHARD_DEFAULTS.maxCarriedPendingChars;
+  const mayStart = (): boolean => book.pendingCount > 0 && book.runningCount < concurrency() && (!historyIsLong() || !carryFits());
+  const mayHandOver = (): boolean => book.runningCount === 0 && historyIsLong() && carryFits();
+
+  for (;;) {
+    await condition(() => mayStart() || mayHandOver());
+    if (mayHandOver()) break;
+    const now = Date.now();
+    book.expire(now, options);
+    // One wave: up to `concurrency` jobs. The SDK keeps a workflow task open while local
+    // activities run, and signals (new jobs) and queries (status) wait for it to close.
+    while (mayStart()) {
+      const job = book.start(now)!;
+      void run(job, now);
+    }
+    await condition(() => book.runningCount === 0);
+    // Close the workflow task before the next wave, so its results are recorded (a crash
+    // re-runs one wave at most) and waiting signals and queries are handled.
+    if (book.pendingCount > 0) await sleep(1);
+  }
+  book.expire(Date.now(), options);
+  // The client's workflow task timeout is kept explicitly: it bounds how long signals and queries wait.
+  await makeContinueAsNewFunc<typeof jobShard>({ workflowTaskTimeout: workflowInfo().taskTimeoutMs })({ queue: args.queue, shard: args.shard, options, carried: book.carry() });
+}
