@@ -44,7 +44,7 @@ export function NodeDetails({ runId, node, status, running, closed, onAction }: 
   const waiting = running && status?.state === 'waiting';
   // The execution the node's (latest) activity ran in, when it is not the current one.
   const ranIn = detail?.activity && detail.executions.length > 1 && detail.activity.runId !== detail.executions[0] ? detail.activity.runId : undefined;
-  const local = status?.mode === 'local' || detail?.activity?.local === true;
+  const local = status?.mode === 'local';
   const err = detail?.activity?.error ?? (status?.error ? { ...status.error, stack: undefined } : undefined);
   return (
     <section className="details" aria-label={`node ${node.id}`}>
@@ -93,7 +93,7 @@ export function NodeDetails({ runId, node, status, running, closed, onAction }: 
       )}
       {error && <p className="error">{error}</p>}
       <h4>Input</h4>
-      <pre>{!detail && !error ? 'Loading…' : detail?.activity ? (detail.activity.local ? '(a local activity: its input is not recorded in history)' : prettyJson(detail.activity.input)) : node.call ? `(not scheduled yet) template:\n${prettyJson(node.call.input)}` : '(none)'}</pre>
+      <pre>{!detail && !error ? 'Loading…' : detail?.activity ? prettyJson(detail.activity.input) : local ? '(a local activity: its evaluated input is not recorded in history)' : node.call ? `(not scheduled yet) template:\n${prettyJson(node.call.input)}` : '(none)'}</pre>
       <h4>Output</h4>
       <pre>{!detail && !error ? 'Loading…' : prettyJson(detail?.status?.output)}</pre>
       {detail?.items && (

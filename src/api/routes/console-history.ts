@@ -9,6 +9,10 @@
  * node that started before the current execution began ran (or began) in an
  * earlier one. The reader follows the chain back (each start event names the
  * execution it continued) until it reaches the execution the node started in.
+ *
+ * A node that ran as a local activity has no activity events: its marker
+ * names the activity by sequence number, not by node, and records no input.
+ * Its details are the status's (state, attempts, times, error, output).
  */
 import type { Client } from '@temporalio/client';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
@@ -21,18 +25,14 @@ type Converter = Parameters<typeof decodeArrayFromPayloads>[0];
 export const MAX_EVENTS_SCANNED = 50_000;
 /** Most executions of a continue-as-new chain followed back. */
 export const MAX_EXECUTIONS = 50;
-/** The marker Temporal's SDK core records for each local activity. */
-const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 
 export interface Attempt {
   activityId: string;
   /** The execution (runId) the activity ran in. */
   runId: string;
-  /** Absent for a local activity: its input is not recorded in history. */
   input?: unknown;
   attempt?: number;
   state: 'scheduled' | 'started' | 'completed' | 'failed' | 'timed_out' | 'cancelled';
-  local?: boolean;
   error?: { message: string; type?: string; stack?: string };
 }
 
@@ -132,11 +132,6 @@ export async function recordActivityEvent(e: HistoryEvent, node: string, runId: 
     byId.set(String(e.eventId), { activityId, runId, input, state: 'scheduled' });
     return;
   }
-  const marker = e.markerRecordedEventAttributes;
-  if (marker?.markerName === LOCAL_ACTIVITY_MARKER) {
-    recordLocalActivity(marker, node, runId, String(e.eventId), byId);
-    return;
-  }
   const ref = e.activityTaskStartedEventAttributes ?? e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
   const a = ref?.scheduledEventId != null ? byId.get(String(ref.scheduledEventId)) : undefined;
   if (!a) return;
@@ -160,31 +155,4 @@ function errorOf(f: temporal.api.failure.v1.IFailure): NonNullable<Attempt['erro
     ...(f.applicationFailureInfo?.type ? { type: f.applicationFailureInfo.type } : {}),
     ...(f.stackTrace ? { stack: f.stackTrace } : {}),
   };
-}
-
-/**
- * A local activity leaves one marker when it ends: its id, type and attempt
- * as JSON (core's LocalActivityMarkerData), and the failure if it failed. Its
- * input is not recorded anywhere.
- */
-function recordLocalActivity(marker: temporal.api.history.v1.IMarkerRecordedEventAttributes, node: string, runId: string, eventId: string, byId: Map<string, Attempt>): void {
-  const raw = marker.details?.data?.payloads?.[0]?.data;
-  if (!raw) return;
-  let data: { activity_id?: unknown; attempt?: unknown };
-  try {
-    data = JSON.parse(new TextDecoder().decode(raw)) as typeof data;
-  } catch {
-    return;
-  }
-  const activityId = typeof data.activity_id === 'string' ? data.activity_id : '';
-  if (!ownsActivity(node, activityId)) return;
-  for (const [k, v] of byId) if (v.activityId === activityId) byId.delete(k);
-  byId.set(eventId, {
-    activityId,
-    runId,
-    local: true,
-    ...(typeof data.attempt === 'number' ? { attempt: data.attempt } : {}),
-    state: marker.failure ? 'failed' : 'completed',
-    ...(marker.failure ? { error: errorOf(marker.failure.cause ?? marker.failure) } : {}),
-  });
 }

@@ -33,7 +33,6 @@ const attemptSchema = z.object({
   input: z.unknown().optional(),
   attempt: z.number().optional(),
   state: z.enum(['scheduled', 'started', 'completed', 'failed', 'timed_out', 'cancelled']),
-  local: z.boolean().optional().describe('Ran as a local activity (its input is not in history)'),
   error: z.object({ message: z.string(), type: z.string().optional(), stack: z.string().optional() }).optional(),
 });
 

@@ -14,6 +14,8 @@ const activities = { echo: async (x: unknown) => x };
 
 const fanout = {
   name: 'fanout',
+  // Remote: item inputs and activity events are read from history, which a local activity does not leave.
+  defaults: { mode: 'remote' },
   nodes: [
     { id: 'names', activity: 'echo', input: ['ada', 'grace', 'edsger', 'barbara'] },
     { id: 'greet', after: ['names'], map: { items: '{{ nodes.names.output }}' }, activity: 'echo', input: { hello: '{{ item }}' } },
@@ -23,6 +25,8 @@ const fanout = {
 /** As in routes.test.ts: the side chain ends nodes on a long history, so the run continues-as-new while `each` runs. */
 const carrying = {
   name: 'carrying',
+  // Remote: item inputs and activity events are read from history, which a local activity does not leave.
+  defaults: { mode: 'remote' },
   nodes: [
     { id: 'list', activity: 'echo', input: [1, 2, 3, 4, 5, 6] },
     { id: 'each', activity: 'echo', after: ['list'], map: { items: '{{ nodes.list.output }}', concurrency: 1 }, input: { n: '{{ item }}' } },

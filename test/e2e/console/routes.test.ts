@@ -12,14 +12,17 @@ import { uniqueId } from '../../helpers/temporal';
 import { startConsoleStack, startContinuingRun, type ConsoleStack } from './stack';
 
 const dags = {
+  // Remote activities: their evaluated inputs are in history (a local activity's are not).
   'pair.yaml': {
     name: 'pair',
+    defaults: { mode: 'remote' },
     nodes: [
       { id: 'first', activity: 'echo', input: { n: '{{ input.n }}' } },
       { id: 'fan', after: ['first'], map: { items: '{{ [1, 2, 3] }}' }, activity: 'echo', input: { item: '{{ item }}' } },
     ],
   },
-  'broken.yaml': { name: 'broken', nodes: [{ id: 'boom', activity: 'fail', input: { why: 'because' } }] },
+  'broken.yaml': { name: 'broken', defaults: { mode: 'remote' }, nodes: [{ id: 'boom', activity: 'fail', input: { why: 'because' } }] },
+  'nearby.yaml': { name: 'nearby', nodes: [{ id: 'here', activity: 'echo', mode: 'local', input: { n: 1 } }, { id: 'there', activity: 'fail', after: ['here'], mode: 'local', retry: { maximumAttempts: 1 } }] },
   // Above the 2,000 nodes a plan carries whole: a source, 2,100 nodes after it, and a sink.
   'wide.yaml': {
     name: 'wide',
@@ -39,6 +42,7 @@ const dags = {
  */
 const carrying = {
   name: 'carrying',
+  defaults: { mode: 'remote' },
   nodes: [
     { id: 'list', activity: 'echo', input: [1, 2, 3, 4, 5, 6, 7, 8] },
     { id: 'each', activity: 'echo', after: ['list'], map: { items: '{{ nodes.list.output }}', concurrency: 1 }, input: { n: '{{ item * 10 }}' } },
@@ -194,6 +198,18 @@ describe('console routes', () => {
     const boom = await get<{ activity: { state: string; input: unknown; error: { message: string; type: string; stack: string } } }>(`/v1/console/runs/${id}/nodes/boom`);
     expect(boom.body.activity).toMatchObject({ state: 'failed', input: { why: 'because' }, error: { message: 'no luck', type: 'NoLuck' } });
     expect(boom.body.activity.error.stack).toMatch(/\bat\b/);
+  });
+
+  it("gives a local activity's details from its status: its mode, state, attempts, output and error", async () => {
+    const id = uniqueId('nearby');
+    await stack.weft.startRun({ dag: 'nearby', id });
+    await finished(id);
+    const here = (await get<{ status: { mode?: string; state: string; attempts?: number; output?: unknown }; activity?: unknown }>(`/v1/console/runs/${id}/nodes/here`)).body;
+    // A local activity has no activity events to read; its details are its status, with its mode and output.
+    expect(here.status).toMatchObject({ mode: 'local', state: 'succeeded', attempts: 1, output: { n: 1 } });
+    expect(here.activity).toBeUndefined();
+    const there = (await get<{ status: { mode?: string; state: string; error?: { message: string; type?: string } } }>(`/v1/console/runs/${id}/nodes/there`)).body;
+    expect(there.status).toMatchObject({ mode: 'local', state: 'failed', error: { message: 'no luck', type: 'NoLuck' } });
   });
 
   it('answers 404 for the DAG of a run that does not exist', async () => {
