@@ -2,11 +2,10 @@
  * The run graph in a real browser against a real stack: a map node expands
  * to its items; a node of a run that continued-as-new shows the details of
  * the execution it ran in; a node that ran as a local activity carries a
- * marker. Screenshots go to test-artifacts/console/.
+ * marker, and only that node. Screenshots go to test-artifacts/console/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { compileDag } from '../../../src/dag';
 import { uniqueId } from '../../helpers/temporal';
 import { launchBrowser, nodeState, screenshot, startConsoleStack, startContinuingRun, type ConsoleStack } from './stack';
 
@@ -34,21 +33,11 @@ const carrying = {
   ],
 };
 
-/** Whether this build's DAG format has `mode` (local activities); until it does, the status's `mode` is put in by the test. */
-function formatHasMode(): boolean {
-  try {
-    compileDag({ name: 'probe', nodes: [{ id: 'a', activity: 'echo', mode: 'local' }] });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const quick = {
   name: 'quick',
   nodes: [
-    { id: 'fast', activity: 'echo', input: { x: 1 }, ...(formatHasMode() ? { mode: 'local' } : {}) },
-    { id: 'slow', after: ['fast'], activity: 'echo', ...(formatHasMode() ? { mode: 'remote' } : {}) },
+    { id: 'fast', activity: 'echo', input: { x: 1 }, mode: 'local' },
+    { id: 'slow', after: ['fast'], activity: 'echo', mode: 'remote' },
   ],
 };
 
@@ -130,15 +119,6 @@ describe('the run graph', () => {
     await stack.weft.startRun({ dag: 'quick', id });
     await finished(id);
     const page = await context.newPage();
-    if (!formatHasMode()) {
-      // Until local activities are merged, the status has no `mode`: the run is real, and the field is
-      // added to the API's answer in the browser, as the status query will send it.
-      await page.route(`**/v1/runs/${id}/events`, async (route) => {
-        const res = await route.fetch();
-        const body = (await res.text()).replace(/"id":"fast",/g, '"id":"fast","mode":"local",').replace(/"id":"slow",/g, '"id":"slow","mode":"remote",');
-        await route.fulfill({ response: res, body });
-      });
-    }
     await page.goto(`${stack.url}/ui/runs/${id}`);
     await expectState(page, 'slow', 'succeeded');
     await expect.poll(() => nodeState(page, 'fast').locator('[data-mode="local"]').count(), { timeout: 20_000 }).toBe(1);
