@@ -1,106 +1,34 @@
 /**
- * The API's response shapes the console reads. They mirror src/api/schemas.ts
- * and src/dag/types.ts; the console keeps its own copy because it is built
- * for the browser, apart from the Node code.
+ * The API's response shapes the console reads. Runs, statuses and compiled
+ * DAGs are the server's own types, imported as types only: they vanish from
+ * the bundle, so no Node code reaches the browser (the files they come from
+ * are type-checked with the console, see console/tsconfig.json). What is left
+ * here are the console routes' own shapes (src/api/routes/console-*.ts) and
+ * the parts of JSON Schema the start form reads.
  */
-export type NodeState = 'pending' | 'waiting' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+import type { NodeStatus as ServerNodeStatus, RunStatus as ServerRunStatus } from '../../src/workflows/messages';
+import type { RunView as ServerRunView, RunSummary } from '../../src/client/run-types';
+import type { NodeState } from '../../src/dag/types';
+import type { Attempt } from '../../src/api/routes/console-history';
+
+export type { CompiledDag, CompiledNode, NodeState } from '../../src/dag/types';
+export type { NodeError } from '../../src/workflows/messages';
+export type { Attempt, RunSummary };
+
+/** Display order of the states. */
 export const NODE_STATES: readonly NodeState[] = ['pending', 'waiting', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'];
 
-export interface NodeError {
-  message: string;
-  type?: string;
-}
+/**
+ * A node's status. `mode` says whether its activity ran as a local or a
+ * remote one; status queries of workers that predate local activities leave
+ * it out, which means remote.
+ */
+export type NodeStatus = ServerNodeStatus & { mode?: 'local' | 'remote' };
+export type RunStatus = Omit<ServerRunStatus, 'nodes'> & { nodes: NodeStatus[] };
+export type RunView = Omit<ServerRunView, 'status'> & { status?: RunStatus };
 
-export interface NodeStatus {
-  id: string;
-  state: NodeState;
-  attempts?: number;
-  startedAt?: string;
-  endedAt?: string;
-  reason?: string;
-  error?: NodeError;
-  progress?: { done: number; total: number; note?: string };
-  items?: { total: number; succeeded: number; failed: number; running: number };
-  reused?: boolean;
-  ignoredError?: boolean;
-  output?: unknown;
-  compensation?: { state: 'running' | 'succeeded' | 'failed'; error?: NodeError };
-}
-
-export interface RunStatus {
-  dag: string;
-  hash: string;
-  state: 'running' | 'compensating' | 'succeeded' | 'failed' | 'cancelled';
-  startedAt: string;
-  generation: number;
-  counts: Record<NodeState, number>;
-  nodes: NodeStatus[];
-  error?: NodeError & { node?: string };
-}
-
-export interface RunView {
-  id: string;
-  runId: string;
-  dag: string;
-  execution: string;
-  startedAt: string;
-  closedAt?: string;
-  taskQueue: string;
-  status?: RunStatus;
-  result?: unknown;
-  failure?: NodeError;
-}
-
-export interface RunSummary {
-  id: string;
-  runId: string;
-  dag?: string;
-  execution: string;
-  startedAt: string;
-  closedAt?: string;
-}
-
-export interface CompiledRetry {
-  maximumAttempts: number;
-  initialIntervalMs: number;
-  backoffCoefficient: number;
-  maximumIntervalMs: number;
-  nonRetryableErrorTypes: string[];
-}
-
-export interface CompiledCall {
-  activity: string;
-  input?: unknown;
-  retry: CompiledRetry;
-  timeouts: { startToCloseMs: number; scheduleToCloseMs?: number; scheduleToStartMs?: number; heartbeatMs?: number };
-  taskQueue?: string;
-}
-
-export interface CompiledNode {
-  id: string;
-  kind: 'activity' | 'approval';
-  description?: string;
-  after: string[];
-  trigger: string;
-  when?: string;
-  delay?: number | string;
-  at?: string;
-  call?: CompiledCall;
-  map?: { items: string | unknown[]; concurrency: number; batchSize: number };
-  approvalTimeoutMs?: number;
-  onError: string;
-  askTimeoutMs?: number;
-}
-
-export interface CompiledDag {
-  name: string;
-  description?: string;
-  hash: string;
-  inputSchema?: JsonSchema;
-  concurrency: number;
-  onFailure: string;
-  nodes: CompiledNode[];
-}
+/** GET /v1/console/runs/:id/dag: the run in brief, drawn before its status arrives. */
+export type RunHead = RunSummary & { taskQueue: string; historyLength: number };
 
 export interface JsonSchema {
   type?: string | string[];
@@ -127,20 +55,14 @@ export interface DagSummary {
   issues: { path: string; code: string; message: string }[];
 }
 
-export interface Attempt {
-  activityId: string;
-  input?: unknown;
-  attempt?: number;
-  state: string;
-  error?: { message: string; type?: string; stack?: string };
-}
-
+/** GET /v1/console/runs/:id/nodes/:node */
 export interface NodeDetail {
   node: string;
   idempotencyKey: string;
   status?: NodeStatus;
   activity?: Attempt;
   items?: (Attempt & { index: number })[];
+  executions: string[];
   truncated: boolean;
 }
 

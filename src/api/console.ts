@@ -17,6 +17,7 @@ import type { RouteTable } from './route';
 import { errorResponseSchema } from './schemas';
 import { registerConsoleRunRoutes } from './routes/console-runs';
 import { registerConsoleRunDetailRoutes } from './routes/console-run';
+import { PackedDagCache, registerConsoleDagRoutes } from './routes/console-dags';
 
 /** Where `npm run build:console` writes; the same two levels up from src/api and dist/api. */
 export const CONSOLE_DIST = join(__dirname, '..', '..', 'console', 'dist');
@@ -126,5 +127,8 @@ export function registerConsole(app: FastifyInstance, table: RouteTable, ctx: Ap
   serveFiles(app);
   registerSessionRoutes(table, ctx, authorized);
   registerConsoleRunRoutes(table, ctx);
-  registerConsoleRunDetailRoutes(table, ctx);
+  // One cache for both: a run's DAG and its plan are the same packed JSON.
+  const dags = new PackedDagCache();
+  registerConsoleRunDetailRoutes(table, ctx, dags);
+  registerConsoleDagRoutes(table, ctx, dags);
 }

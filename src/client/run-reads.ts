@@ -8,19 +8,15 @@
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { WORKFLOW_TYPES } from '../temporal/search-attributes';
 import { RunNotFoundError, RunOptionError, RunStateError } from './run-errors';
-import type { ListRunsOptions, RunSummary } from './run-types';
+import { runSummaryOf, type ListRunsOptions, type RunSummary } from './run-types';
+
+export { memoDag } from './run-types';
 
 /** Temporal's execution ids (`runId`) are UUIDs. */
 const RUN_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function quote(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-/** The DAG name a run keeps in its memo. */
-export function memoDag(memo: Record<string, unknown> | undefined): string | undefined {
-  const v = memo?.weftDag;
-  return typeof v === 'string' ? v : undefined;
 }
 
 /** Describes the run `id` (its latest execution, or `runId`); RunNotFoundError when there is none. */
@@ -46,15 +42,7 @@ export async function listRuns(temporal: Client, o: ListRunsOptions = {}): Promi
   const out: RunSummary[] = [];
   const limit = o.limit ?? 50;
   for await (const w of temporal.workflow.list({ query: clauses.join(' AND '), pageSize: Math.min(limit, 1000) })) {
-    const dag = memoDag(w.memo);
-    out.push({
-      id: w.workflowId,
-      runId: w.runId,
-      ...(typeof dag === 'string' ? { dag } : {}),
-      execution: w.status.name,
-      startedAt: w.startTime.toISOString(),
-      ...(w.closeTime ? { closedAt: w.closeTime.toISOString() } : {}),
-    });
+    out.push(runSummaryOf(w));
     if (out.length >= limit) break;
   }
   return out;

@@ -2,7 +2,7 @@
  * The shapes the client library takes and returns for runs, and the status
  * filter names that the CLI's --status and the API's ?status= both accept.
  */
-import type { WorkflowExecutionDescription } from '@temporalio/client';
+import type { WorkflowExecutionDescription, WorkflowExecutionInfo } from '@temporalio/client';
 import type { CompiledDag } from '../dag';
 import type { RunStatus } from '../workflows/messages';
 
@@ -86,4 +86,23 @@ export interface RunSummary {
   execution: ExecutionStatusName;
   startedAt: string;
   closedAt?: string;
+}
+
+/** The DAG name a run was started with, from its memo (set by startRun); undefined for runs started elsewhere. */
+export function memoDag(memo: Record<string, unknown> | undefined): string | undefined {
+  const v = memo?.weftDag;
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** One visibility entry as a run summary: the one mapping WeftClient.listRuns and the console's run list share. */
+export function runSummaryOf(w: Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'memo' | 'status' | 'startTime' | 'closeTime'>): RunSummary {
+  const dag = memoDag(w.memo);
+  return {
+    id: w.workflowId,
+    runId: w.runId,
+    ...(dag !== undefined ? { dag } : {}),
+    execution: w.status.name,
+    startedAt: w.startTime.toISOString(),
+    ...(w.closeTime ? { closedAt: w.closeTime.toISOString() } : {}),
+  };
 }

@@ -19,10 +19,11 @@ import type { DagRunArgs } from '../workflows/dag-run';
 import { classifyTemporalCause } from '../errors/grpc';
 import { ERROR_KINDS } from '../errors/kinds';
 import { enrichWithPendingActivities } from './progress';
+import { ClosedRunCache } from './closed-runs';
 import { RunOptionError, RunStartUncertainError, RunStateError } from './run-errors';
-import { cancelRun as cancelRunOf, describeRun, listRuns as listRunsOf, memoDag } from './run-reads';
+import { cancelRun as cancelRunOf, describeRun, listRuns as listRunsOf } from './run-reads';
 
-import type { ListRunsOptions, RunSummary, RunView, StartedRun, StartRunOptions } from './run-types';
+import { memoDag, type ListRunsOptions, type RunSummary, type RunView, type StartedRun, type StartRunOptions } from './run-types';
 
 export { RunNotFoundError, RunOptionError, RunStartUncertainError, RunStateError } from './run-errors';
 export * from './run-types';
@@ -58,6 +59,7 @@ function uncertainStart(id: string, err: unknown): unknown {
 
 export class WeftClient {
   readonly taskQueue: string;
+  private readonly closedRuns = new ClosedRunCache();
 
   constructor(
     readonly temporal: Client,
@@ -163,13 +165,20 @@ export class WeftClient {
     return describeRun(this.temporal, id, runId);
   }
 
-  /** The run's status: every node's state, enriched with live attempts and progress of running activities. */
+  /**
+   * The run's status: every node's state, enriched with live attempts and
+   * progress of running activities. A closed execution's view is kept
+   * (closed-runs.ts) and shared between callers: treat it as read-only.
+   */
   async getRun(id: string, opts: { runId?: string; outputs?: boolean } = {}): Promise<RunView> {
     const desc = await this.describe(id, opts.runId);
+    const outputs = opts.outputs ?? false;
+    const cached = desc.closeTime ? this.closedRuns.get(id, desc.runId, outputs) : undefined;
+    if (cached) return cached;
     const handle = this.handle(id, desc.runId);
     let status: RunStatus | undefined;
     try {
-      status = await handle.query(statusQuery, { outputs: opts.outputs ?? false });
+      status = await handle.query(statusQuery, { outputs });
     } catch {
       status = undefined;
     }
@@ -192,6 +201,7 @@ export class WeftClient {
       );
       if (err) view.failure = { message: err.cause?.message ?? err.message ?? 'failed', ...(err.cause?.type ? { type: err.cause.type } : {}) };
     }
+    this.closedRuns.set(id, outputs, view);
     return view;
   }
 

@@ -1,8 +1,9 @@
 /**
  * One node of the graph: its id, what it runs, and its live state: attempts
  * and heartbeat progress while running, the reason while waiting or skipped,
- * the error when failed, items done/total for a map node. Hovering shows its
- * settings (retry, timeouts, when, trigger, map).
+ * the error when failed, items done/total for a map node (with a toggle that
+ * draws its items), and a "local" marker when its activity ran as a local
+ * one. Hovering shows its settings (retry, timeouts, when, trigger, map).
  */
 import type { CompiledNode, NodeStatus } from '../types';
 import { settingsLines } from './settings';
@@ -34,13 +35,26 @@ export function itemsLine(s: NodeStatus | undefined): string | undefined {
   return `items ${done}/${s.items.total}${s.items.failed ? ` (${s.items.failed} failed)` : ''}`;
 }
 
+/** The marker of a node whose activity ran as a local activity; nothing for remote (or a status without `mode`). */
+export function ModeMarker({ status }: { status: NodeStatus | undefined }): React.JSX.Element | null {
+  if (status?.mode !== 'local') return null;
+  return (
+    <span className="mode-marker" data-mode="local" title="Ran as a local activity: inside the workflow's task, with no heartbeats or progress, and its input is not in history">
+      local
+    </span>
+  );
+}
+
 interface Props {
   node: CompiledNode;
   status?: NodeStatus;
   selected?: boolean;
+  /** Map nodes of a run: whether the items are drawn, and the toggle. */
+  expanded?: boolean;
+  onToggle?: (id: string) => void;
 }
 
-export function NodeCard({ node, status, selected }: Props): React.JSX.Element {
+export function NodeCard({ node, status, selected, expanded, onToggle }: Props): React.JSX.Element {
   const state = status?.state ?? 'plan';
   const items = itemsLine(status);
   const progress = status?.state === 'running' && status.progress && status.progress.total > 0 ? status.progress.done / status.progress.total : undefined;
@@ -48,10 +62,31 @@ export function NodeCard({ node, status, selected }: Props): React.JSX.Element {
     <div className={`node-card state-${state}${selected ? ' selected' : ''}`} data-node={node.id} data-state={state}>
       <div className="node-head">
         <span className="node-id">{node.id}</span>
-        {status && <span className={`badge state-${state}`}>{state}</span>}
+        <span>
+          <ModeMarker status={status} />
+          {status && <span className={`badge state-${state}`}>{state}</span>}
+        </span>
       </div>
       <div className="node-sub">{node.kind === 'approval' ? 'approval' : node.call?.activity}{node.map ? ' · map' : ''}</div>
-      {items && <div className="node-sub">{items}</div>}
+      {items && (
+        <div className="node-sub">
+          {items}
+          {onToggle && (
+            <button
+              type="button"
+              className="link expand"
+              aria-expanded={expanded === true}
+              onClick={(e) => {
+                // Expanding is not selecting.
+                e.stopPropagation();
+                onToggle(node.id);
+              }}
+            >
+              {expanded ? '▾ hide items' : '▸ show items'}
+            </button>
+          )}
+        </div>
+      )}
       <div className="node-line" title={stateLine(status)}>{stateLine(status)}</div>
       {progress !== undefined && <div className="progress"><div style={{ width: `${Math.round(progress * 100)}%` }} /></div>}
       <div className="node-settings" role="tooltip">

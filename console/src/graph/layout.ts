@@ -2,7 +2,10 @@
  * Graph layout: ELK (layered) in a Web Worker, with a simple layer-grid
  * layout as the fallback when the worker can't run or fails.
  */
-import { layerOf, type LayerInput } from './layers';
+import { layerOf, type LayerInput } from '../../../src/api/routes/console-layers';
+
+/** A node to lay out; nodes without a size get a node card's. */
+export type LayoutInput = LayerInput & { width?: number; height?: number };
 
 export interface LayoutRequest {
   id: number;
@@ -53,10 +56,10 @@ export function gridLayout(nodes: readonly LayerInput[]): Record<string, { x: nu
   return out;
 }
 
-export async function layout(nodes: readonly LayerInput[]): Promise<Record<string, { x: number; y: number }>> {
+export async function layout(nodes: readonly LayoutInput[]): Promise<Record<string, { x: number; y: number }>> {
   const request: LayoutRequest = {
     id: ++seq,
-    nodes: nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: NODE_HEIGHT })),
+    nodes: nodes.map((n) => ({ id: n.id, width: n.width ?? NODE_WIDTH, height: n.height ?? NODE_HEIGHT })),
     edges: nodes.flatMap((n) => n.after.map((a) => ({ source: a, target: n.id }))),
   };
   try {

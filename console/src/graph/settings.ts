@@ -16,6 +16,9 @@ export function settingsLines(n: CompiledNode): string[] {
     if (t.heartbeatMs) parts.push(`heartbeat ${formatMs(t.heartbeatMs)}`);
     lines.push(`timeouts: ${parts.join(', ')}`);
     if (n.call.taskQueue) lines.push(`task queue: ${n.call.taskQueue}`);
+    // Calls compiled before local activities existed have no mode (remote).
+    const mode = (n.call as { mode?: unknown }).mode;
+    if (typeof mode === 'string') lines.push(`mode: ${mode}`);
   }
   if (n.kind === 'approval') lines.push(`approval, decides within ${formatMs(n.approvalTimeoutMs)}`);
   lines.push(`trigger: ${n.trigger}`);

@@ -1,14 +1,16 @@
 /**
  * The selected node: state, attempts, times, idempotency key, the evaluated
  * input and the output (decoded by the API through the payload codec), the
- * error with its stack, a map node's items, and the decisions it waits for.
+ * error with its stack, a map node's items, whether it ran as a local
+ * activity, and the decisions it waits for. In a run that continued-as-new,
+ * the API reads the node from the execution it ran in, and this says which.
  */
 import { useEffect, useState } from 'react';
 import { api, enc } from '../api';
 import type { ActionRequest } from '../ui/ActionDialog';
 import type { CompiledNode, NodeDetail, NodeStatus } from '../types';
 import { duration, formatTime, prettyJson } from '../ui/format';
-import { itemsLine } from '../graph/NodeCard';
+import { ModeMarker, itemsLine } from '../graph/NodeCard';
 import { settingsLines } from '../graph/settings';
 import { approveAction, resolveAction, retryFromFailedAction } from './actions';
 
@@ -40,11 +42,15 @@ export function NodeDetails({ runId, node, status, running, closed, onAction }: 
   }, [runId, node.id, version]);
 
   const waiting = running && status?.state === 'waiting';
+  // The execution the node's (latest) activity ran in, when it is not the current one.
+  const ranIn = detail?.activity && detail.executions.length > 1 && detail.activity.runId !== detail.executions[0] ? detail.activity.runId : undefined;
+  const local = status?.mode === 'local';
   const err = detail?.activity?.error ?? (status?.error ? { ...status.error, stack: undefined } : undefined);
   return (
     <section className="details" aria-label={`node ${node.id}`}>
       <h3>
-        {node.id} <span className={`badge state-${status?.state ?? 'pending'}`}>{status?.state ?? 'pending'}</span>
+        {node.id} <ModeMarker status={local ? { id: node.id, state: status?.state ?? 'pending', mode: 'local' } : undefined} />
+        <span className={`badge state-${status?.state ?? 'pending'}`}>{status?.state ?? 'pending'}</span>
       </h3>
       {waiting && node.kind === 'approval' && (
         <div className="buttons">
@@ -70,6 +76,8 @@ export function NodeDetails({ runId, node, status, running, closed, onAction }: 
         {status?.reason && (<><dt>Reason</dt><dd>{status.reason}</dd></>)}
         <dt>Idempotency key</dt>
         <dd><code>{detail?.idempotencyKey ?? `${runId}/${node.id}`}</code></dd>
+        {node.call && (<><dt>Runs as</dt><dd data-testid="node-mode">{local ? 'a local activity (in the workflow task; no heartbeats; input not in history)' : 'an activity'}</dd></>)}
+        {ranIn && (<><dt>Execution</dt><dd data-testid="node-execution">ran in an earlier execution, <code>{ranIn}</code>, before the run continued-as-new ({detail!.executions.length} executions read)</dd></>)}
         <dt>Attempts</dt>
         <dd>{status?.attempts ?? detail?.activity?.attempt ?? 0}</dd>
         {status?.startedAt && (<><dt>Started</dt><dd>{formatTime(status.startedAt)} ({duration(status.startedAt, status.endedAt)})</dd></>)}
@@ -85,7 +93,7 @@ export function NodeDetails({ runId, node, status, running, closed, onAction }: 
       )}
       {error && <p className="error">{error}</p>}
       <h4>Input</h4>
-      <pre>{!detail && !error ? 'Loading…' : detail?.activity ? prettyJson(detail.activity.input) : node.call ? `(not scheduled yet) template:\n${prettyJson(node.call.input)}` : '(none)'}</pre>
+      <pre>{!detail && !error ? 'Loading…' : detail?.activity ? prettyJson(detail.activity.input) : local ? '(a local activity: its evaluated input is not recorded in history)' : node.call ? `(not scheduled yet) template:\n${prettyJson(node.call.input)}` : '(none)'}</pre>
       <h4>Output</h4>
       <pre>{!detail && !error ? 'Loading…' : prettyJson(detail?.status?.output)}</pre>
       {detail?.items && (
@@ -93,8 +101,9 @@ export function NodeDetails({ runId, node, status, running, closed, onAction }: 
           <h4>Items ({detail.items.length}{detail.truncated ? '+' : ''})</h4>
           <ul className="items">
             {detail.items.map((it) => (
-              <li key={it.activityId}>
+              <li key={it.activityId} data-item={it.activityId}>
                 #{it.index} <span className={`badge item-${it.state}`}>{it.state}</span> attempt {it.attempt ?? 0}
+                {detail.executions.length > 1 && it.runId !== detail.executions[0] && <span className="muted"> (earlier execution)</span>}
                 {it.error && <span className="error"> {it.error.message}</span>}
               </li>
             ))}

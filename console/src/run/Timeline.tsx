@@ -13,7 +13,11 @@ const ROW = 22;
 export function Timeline({ nodes, closedAt, onSelect }: { nodes: readonly NodeStatus[]; closedAt?: string; onSelect: (id: string) => void }): React.JSX.Element {
   const now = closedAt ? Date.parse(closedAt) : Date.now();
   const { started, t0, span } = useMemo(() => {
-    const withStart = nodes.filter((n) => n.startedAt).sort((a, b) => Date.parse(a.startedAt!) - Date.parse(b.startedAt!));
+    // Each start parsed once, not in every comparison: thousands of nodes sort in a few ms.
+    const withStart = nodes
+      .flatMap((n) => (n.startedAt ? [{ n, t: Date.parse(n.startedAt) }] : []))
+      .sort((a, b) => a.t - b.t)
+      .map((x) => x.n);
     const first = withStart.length ? Date.parse(withStart[0]!.startedAt!) : now;
     let last = first + 1;
     for (const n of withStart) last = Math.max(last, n.endedAt ? Date.parse(n.endedAt) : now);

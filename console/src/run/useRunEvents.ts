@@ -57,9 +57,12 @@ export function useRunEvents(id: string, epoch: number): LiveRun {
 
     const es = new EventSource(`/v1/runs/${enc(id)}/events`);
     let opened = false;
+    // A closed run's stream sends its full view twice at once (`status`, then `run`); drawing it once is enough.
+    let fullView: ReturnType<typeof setTimeout> | undefined;
     es.addEventListener('status', (e) => {
       opened = true;
-      setLive({ view: JSON.parse((e as MessageEvent<string>).data) as RunView, mode: 'live' });
+      const data = (e as MessageEvent<string>).data;
+      fullView = setTimeout(() => setLive({ view: JSON.parse(data) as RunView, mode: 'live' }), 0);
     });
     let pending = new Map<string, NodeStatus>();
     let flush: ReturnType<typeof setTimeout> | undefined;
@@ -76,6 +79,7 @@ export function useRunEvents(id: string, epoch: number): LiveRun {
     es.addEventListener('run', (e) => {
       es.close();
       if (flush) clearTimeout(flush);
+      if (fullView) clearTimeout(fullView);
       setLive({ view: JSON.parse((e as MessageEvent<string>).data) as RunView, mode: 'closed' });
     });
     es.onerror = () => {
@@ -90,6 +94,7 @@ export function useRunEvents(id: string, epoch: number): LiveRun {
       stopped = true;
       es.close();
       if (flush) clearTimeout(flush);
+      if (fullView) clearTimeout(fullView);
       if (timer) clearTimeout(timer);
     };
   }, [id, epoch]);

@@ -12,6 +12,7 @@ import type { ApiContext } from '../context';
 import { ApiError, ERROR_CODES } from '../errors';
 import type { RouteTable } from '../route';
 import { runSummarySchema } from '../schemas';
+import { runSummaryOf } from '../../client/run-types';
 import { SEARCH_ATTRIBUTE_KEYS, WORKFLOW_TYPES } from '../../temporal/search-attributes';
 
 const SA_DAG = SEARCH_ATTRIBUTE_KEYS.dag.name;
@@ -116,18 +117,7 @@ export function registerConsoleRunRoutes(table: RouteTable, { weft }: ApiContext
           throw err;
         });
       const runs = await Promise.all(
-        (res.executions ?? []).map(async (raw) => {
-          const w = await executionInfoFromRaw(raw, weft.temporal.options.loadedDataConverter, undefined, namespace());
-          const dag = w.memo?.weftDag;
-          return {
-            id: w.workflowId,
-            runId: w.runId,
-            ...(typeof dag === 'string' ? { dag } : {}),
-            execution: w.status.name,
-            startedAt: w.startTime.toISOString(),
-            ...(w.closeTime ? { closedAt: w.closeTime.toISOString() } : {}),
-          };
-        }),
+        (res.executions ?? []).map(async (raw) => runSummaryOf(await executionInfoFromRaw(raw, weft.temporal.options.loadedDataConverter, undefined, namespace()))),
       );
       const token = res.nextPageToken && res.nextPageToken.length > 0 ? encodePageToken(res.nextPageToken) : undefined;
       return { runs, ...(token ? { nextPageToken: token } : {}) };

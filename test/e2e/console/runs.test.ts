@@ -44,6 +44,8 @@ const activities = {
 const dags = {
   'greet.yaml': {
     name: 'greet',
+    // Remote: the test reads its inputs, stacks or heartbeats, which a local activity does not leave.
+    defaults: { mode: 'remote' },
     description: 'Says hello to each name',
     input: {
       type: 'object',
@@ -63,6 +65,8 @@ const dags = {
   },
   'fragile.yaml': {
     name: 'fragile',
+    // Remote: the test reads its inputs, stacks or heartbeats, which a local activity does not leave.
+    defaults: { mode: 'remote' },
     nodes: [
       { id: 'fetch', activity: 'echo', input: { url: 'x' } },
       { id: 'store', after: ['fetch'], activity: 'flaky' },
@@ -71,6 +75,8 @@ const dags = {
   },
   'asking.yaml': {
     name: 'asking',
+    // Remote: the test reads its inputs, stacks or heartbeats, which a local activity does not leave.
+    defaults: { mode: 'remote' },
     nodes: [
       { id: 'charge', activity: 'flaky', onError: 'ask' },
       { id: 'receipt', after: ['charge'], activity: 'echo' },

@@ -12,7 +12,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { stringify as toYaml } from 'yaml';
 import { buildApi, type BuildApiOptions } from '../../../src/api/app';
-import { WeftClient } from '../../../src/client/weft-client';
+import { WeftClient, WORKFLOW_TYPE } from '../../../src/client/weft-client';
+import { compileDag } from '../../../src/dag';
+import { packDag } from '../../../src/dag/pack';
+import type { DagRunArgs } from '../../../src/workflows/dag-run';
 import { weftActivityInterceptor } from '../../../src/workers/interceptors';
 import type { ActivityFn } from '../../helpers/dag';
 import { createTestWorker, devServerEnv } from '../../helpers/temporal';
@@ -84,4 +87,16 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** The state a node of the run graph shows (its `data-state`). */
 export function nodeState(page: Page, node: string) {
   return page.locator(`[data-testid="dag-graph"] [data-node="${node}"]`).first();
+}
+
+/**
+ * Starts a run of `definition` that continues-as-new every `events` history
+ * events (a runner option the client does not expose), with the memo
+ * WeftClient.startRun sets. Returns the first execution's runId.
+ */
+export async function startContinuingRun(stack: ConsoleStack, definition: Record<string, unknown>, id: string, events: number): Promise<string> {
+  const dag = compileDag(definition);
+  const args: DagRunArgs = { dag: packDag(dag), input: null, options: { continueAsNewAfterEvents: events } };
+  const handle = await stack.env.client.workflow.start(WORKFLOW_TYPE, { workflowId: id, taskQueue: stack.weft.taskQueue, args: [args], memo: { weftDag: dag.name, weftDagHash: dag.hash } });
+  return handle.firstExecutionRunId;
 }

@@ -123,6 +123,10 @@ describe('/openapi.json', () => {
     'post /v1/schedules/{id}/trigger',
     'post /v1/schedules/{id}/backfill',
     'delete /v1/schedules/{id}',
+    // The job queue (src/api/routes/jobs.ts).
+    'post /v1/jobs',
+    'get /v1/jobs/{queue}/{key}',
+    'post /v1/jobs/{queue}/{key}/retry',
     // The console's own routes (src/api/console.ts).
     'get /v1/console/session',
     'post /v1/console/session',
@@ -131,6 +135,8 @@ describe('/openapi.json', () => {
     'get /v1/console/runs/counts',
     'get /v1/console/runs/{id}/dag',
     'get /v1/console/runs/{id}/nodes/{node}',
+    'get /v1/console/dags/{name}/plan',
+    'get /v1/console/dags/{name}/plan/layers/{layer}',
     'get /v1/console/queues',
   ];
 

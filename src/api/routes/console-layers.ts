@@ -2,6 +2,10 @@
  * Layers of a DAG: a node's layer is the length of the longest path from a
  * source to it, so every edge points to a later layer. Linear in nodes and
  * edges (Kahn's order), which keeps a 100,000-node DAG in the tens of ms.
+ *
+ * Pure, with no imports: the API pages a large plan by these layers
+ * (console-dags.ts), and the console's bundle imports this same file to draw
+ * a run's layers, so both agree on which node is in which layer.
  */
 export interface LayerInput {
   id: string;
