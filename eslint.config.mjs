@@ -42,6 +42,19 @@ export default tseslint.config(
     },
   },
   {
+    // The console runs in the browser: it may import the server's types, never Node.
+    files: ['console/src/**/*.ts', 'console/src/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'The console is browser code: no Node built-ins.' })),
+          patterns: [{ group: ['node:*'], message: 'The console is browser code: no Node built-ins.' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -11,6 +11,7 @@ import { DefinitionsFolderError } from '../client/definitions';
 import { RunInputError } from '../client/input-schema';
 import { QueueNotFoundError } from '../client/queues';
 import { RunNotFoundError, RunOptionError, RunStartUncertainError, RunStateError } from '../client/run-errors';
+import { JobSubmitUncertainError } from '../client/jobs';
 import { ScheduleFileError, ScheduleNotFoundError } from '../client/schedules/errors';
 import { DagValidationError } from '../dag/validate';
 import { classifyError, ERROR_KINDS, isRetryableKind, type ErrorClass, type ErrorKind } from '../errors';
@@ -152,6 +153,7 @@ function detailed(err: unknown): ApiError | undefined {
   if (err instanceof ScheduleFileError) return new ApiError(400, ERROR_CODES.INVALID_SCHEDULE, err.message.split('\n')[0]!, err.issues.map((i) => ({ path: i.path, message: i.message, code: i.code })));
   if (err instanceof RunOptionError) return new ApiError(400, ERROR_CODES.INVALID_REQUEST, err.message, [{ path: err.option, message: err.message.slice(err.option.length + 2), code: 'invalid' }]);
   if (err instanceof RunStartUncertainError) return new ApiError(503, ERROR_CODES.TEMPORAL_UNAVAILABLE, err.message, undefined, { kind: err.kind, mayExist: true, id: err.id });
+  if (err instanceof JobSubmitUncertainError) return new ApiError(503, ERROR_CODES.TEMPORAL_UNAVAILABLE, err.message, undefined, { kind: err.kind, mayExist: true, id: err.id });
   if (err instanceof WorkflowUpdateFailedError) return new ApiError(409, ERROR_CODES.DECISION_REFUSED, (err.cause as { message?: string } | undefined)?.message ?? err.message, undefined, { kind: ERROR_KINDS.REFUSED });
   return undefined;
 }
