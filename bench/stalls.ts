@@ -80,8 +80,12 @@ async function main(): Promise<void> {
         console.log(`round ${r + 1}: ${handles.length} runs, ${late.length} not done after ${STALL_S} s; round took ${seconds.toFixed(1)} s; load ${loadLine()}`);
         for (const h of late.slice(0, 5)) {
           const d = await h.describe();
-          const pending = d.raw.pendingActivities?.map((a) => ({ state: a.state, attempt: a.attempt, worker: a.lastWorkerIdentity, started: a.lastStartedTime?.seconds?.toString() })) ?? [];
-          console.log(`  stalled ${h.workflowId}: ${d.status.name}, history ${d.historyLength} events, pending ${JSON.stringify(pending)}`);
+          const ms = (t?: { seconds?: { toString(): string } | null; nanos?: number | null } | null): number => Number(t?.seconds?.toString() ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+          const pending = d.raw.pendingActivities?.map((a) => ({ state: a.state, attempt: a.attempt, worker: a.lastWorkerIdentity, startedMs: ms(a.lastStartedTime) })) ?? [];
+          // An eagerly dispatched activity is started by the same request that scheduled it: started == scheduled, to the millisecond.
+          const scheduled = (await h.fetchHistory()).events?.find((e) => e.activityTaskScheduledEventAttributes);
+          const scheduledMs = ms(scheduled?.eventTime);
+          console.log(`  stalled ${h.workflowId}: ${d.status.name}, history ${d.historyLength} events, pending ${JSON.stringify(pending)}, started ${pending[0] ? pending[0].startedMs - scheduledMs : '?'} ms after scheduled`);
         }
         stalled += late.length;
         await Promise.allSettled(late.map((h) => h.terminate('stall probe')));
