@@ -20,7 +20,8 @@
  * to the workflow as `stackTracesEnabled`, so the query answers "not enabled"
  * rather than an empty trace. The preamble goes in by substituting the thread
  * the SDK asks `worker_threads.Worker` for, only for the SDK's exact thread
- * module path and only while a Weft worker with traces off is being created.
+ * module path and only within the async context of a worker creation with
+ * traces off.
  *
  * Robustness: the preamble checks the shape it relies on and reports through
  * a shared flag what it did; createWorker() reads it once the SDK has
@@ -28,6 +29,7 @@
  * the threads are really in. If an SDK upgrade renames the thread module or
  * changes GlobalHandlers, traces simply stay on, and the worker says so.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import workerThreads from 'node:worker_threads';
 
@@ -79,10 +81,16 @@ interface Pending {
   started: number;
 }
 
-let pending: Pending | undefined;
+/**
+ * The creation in progress, per async context: Worker.create reaches
+ * `new Worker()` through its own awaits, so concurrent creations with
+ * different settings each see their own, and an inner call overrides an
+ * outer one.
+ */
+const pending = new AsyncLocalStorage<Pending | undefined>();
 let original: WorkerCtor | undefined;
 
-/** Puts a Worker constructor in front of the real one that swaps in the preamble while `pending` is set. */
+/** Puts a Worker constructor in front of the real one that swaps in the preamble for creations with traces off. */
 function interpose(): void {
   if (original) return;
   const Real = workerThreads.Worker;
@@ -90,7 +98,7 @@ function interpose(): void {
   // A subclass, so `instanceof Worker` and static members stay as they were.
   class WeftThreadWorker extends Real {
     constructor(filename: string | URL, options?: workerThreads.WorkerOptions) {
-      const p = pending;
+      const p = pending.getStore();
       if (p && filename === SDK_THREAD_MODULE && options?.workerData === undefined && !options?.eval) {
         p.started++;
         super(PREAMBLE, { ...options, eval: true, workerData: { weftStackTraces: { vmShared: SDK_VM_SHARED, sdkThread: SDK_THREAD_MODULE, flag: p.flag } } });
@@ -102,32 +110,18 @@ function interpose(): void {
   workerThreads.Worker = WeftThreadWorker;
 }
 
-/** Creations run one at a time, so a creation with traces on never gets another's preamble. */
-let queue: Promise<unknown> = Promise.resolve();
-
 /**
  * Calls `create` (which must call the SDK's Worker.create) with the workflow
  * threads' stack capture on or off, and says what the threads ended up with.
  */
 export async function withWorkflowStackTraces<T>(enabled: boolean, create: () => Promise<T>): Promise<{ value: T; state: StackTraceState }> {
-  if (enabled) return { value: await create(), state: 'on' };
-  const run = async (): Promise<{ value: T; state: StackTraceState }> => {
-    interpose();
-    const p: Pending = { flag: new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT), started: 0 };
-    pending = p;
-    let value: T;
-    try {
-      value = await create();
-    } finally {
-      pending = undefined;
-    }
-    // Worker.create has sent `init` to every thread and awaited the answers; the preamble ran before.
-    const flags = new Int32Array(p.flag);
-    const off = Atomics.load(flags, 1);
-    const state: StackTraceState = p.started > 0 && off === p.started && Atomics.load(flags, 2) === 0 ? 'off' : 'unchanged';
-    return { value, state };
-  };
-  const result = queue.then(run, run);
-  queue = result.catch(() => undefined);
-  return result;
+  if (enabled) return { value: await pending.run(undefined, create), state: 'on' };
+  interpose();
+  const p: Pending = { flag: new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT), started: 0 };
+  const value = await pending.run(p, create);
+  // Worker.create has sent `init` to every thread and awaited the answers; the preamble ran before.
+  const flags = new Int32Array(p.flag);
+  const off = Atomics.load(flags, 1);
+  const state: StackTraceState = p.started > 0 && off === p.started && Atomics.load(flags, 2) === 0 ? 'off' : 'unchanged';
+  return { value, state };
 }

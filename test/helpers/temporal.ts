@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { telemetrySinks } from '../../src/telemetry/worker';
+import { withWorkflowStackTraces } from '../../src/workers/stack-traces';
 
 export function uniqueId(prefix = 'test'): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -24,19 +25,26 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   });
 }
 
-export type TestWorkerOptions = Omit<WorkerOptions, 'connection' | 'workflowBundle' | 'workflowsPath' | 'taskQueue'> & { taskQueue?: string };
+export type TestWorkerOptions = Omit<WorkerOptions, 'connection' | 'workflowBundle' | 'workflowsPath' | 'taskQueue'> & {
+  taskQueue?: string;
+  /** The SDK's per-promise stack capture in workflow threads; off, as in Weft's workers (config `worker.workflowStackTraces`). */
+  workflowStackTraces?: boolean;
+};
 
 /** A worker on its own task queue, using the workflow bundle built once per run. */
 export async function createTestWorker(env: TestWorkflowEnvironment, opts: TestWorkerOptions = {}): Promise<{ worker: Worker; taskQueue: string }> {
-  const taskQueue = opts.taskQueue ?? uniqueId('tq');
-  const worker = await Worker.create({
-    // The bundle carries Weft's telemetry interceptors, which call these sinks.
-    sinks: telemetrySinks(),
-    ...opts,
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-  });
+  const { workflowStackTraces = false, ...rest } = opts;
+  const taskQueue = rest.taskQueue ?? uniqueId('tq');
+  const { value: worker } = await withWorkflowStackTraces(workflowStackTraces, () =>
+    Worker.create({
+      // The bundle carries Weft's telemetry interceptors, which call these sinks.
+      sinks: telemetrySinks(),
+      ...rest,
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+    }),
+  );
   return { worker, taskQueue };
 }

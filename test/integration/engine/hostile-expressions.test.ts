@@ -18,7 +18,6 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { EXPRESSION_LIMITS } from '../../../src/dag/limits';
 import { statusQuery } from '../../../src/workflows/messages';
-import { withWorkflowStackTraces } from '../../../src/workers/stack-traces';
 import { devServerEnv } from '../../helpers/temporal';
 import { dagWorker, Recorder, type ActivityFn, type DagWorker } from '../../helpers/dag';
 
@@ -46,11 +45,9 @@ async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
   return cause as ApplicationFailure;
 }
 
-/** A worker as `weft worker` makes it by default: workflow stack traces off. */
+/** A worker as `weft worker` makes it by default: workflow stack traces off (as dagWorker does unless told). */
 async function weftDefaultWorker(activities: Record<string, ActivityFn>, taskQueue?: string): Promise<DagWorker> {
-  const { value, state } = await withWorkflowStackTraces(false, () => dagWorker(env, activities, taskQueue ? { taskQueue } : {}));
-  expect(state).toBe('off');
-  return value;
+  return dagWorker(env, activities, { workflowStackTraces: false, ...(taskQueue ? { taskQueue } : {}) });
 }
 
 /** After a hostile run, the worker that ran it still runs DAGs to success. */
@@ -118,8 +115,7 @@ describe('a long but finite expression', () => {
 
   it('fails the workflow task, not the node, on a worker with stack traces on; that worker lives, and one with them off finishes the run', async () => {
     const rec = new Recorder();
-    const { value: on, state } = await withWorkflowStackTraces(true, () => dagWorker(env, { step: rec.wrap('step') }));
-    expect(state).toBe('on');
+    const on = await dagWorker(env, { step: rec.wrap('step') }, { workflowStackTraces: true });
     const handle = await on.start({ name: 'heavy-traced', nodes: [{ id: 'a', activity: 'step', input: { n: HEAVY } }] });
 
     const failed = await waitForTaskFailure(handle);
