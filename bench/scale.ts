@@ -26,6 +26,7 @@ import { startDevServer } from '../src/temporal/dev-server';
 import { requireTemporalCli } from '../src/temporal/servers';
 import { writeWorkflowBundle } from '../src/workers/bundle';
 import { weftActivityInterceptor } from '../src/workers/interceptors';
+import { telemetrySinks } from '../src/telemetry/worker';
 import { collectRunFacts, describeRunFacts, installCountingRuntime } from './histories';
 import { layeredDag } from './layered';
 import { loadLine, numberFlag } from './stats';
@@ -72,6 +73,8 @@ export async function runScale(args: string[]): Promise<void> {
         },
       },
       interceptors: { activity: [weftActivityInterceptor] },
+      // The bundle carries Weft's workflow telemetry interceptors, which call these sinks.
+      sinks: telemetrySinks(),
     });
     const running = worker.run();
     let peak = process.memoryUsage().rss;

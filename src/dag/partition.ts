@@ -83,22 +83,31 @@ export function shouldPartition(dag: Pick<PackedDag, 'nodes' | 'onFailure'>, s: 
   return dag.nodes.length > s.above && dag.onFailure !== 'compensate';
 }
 
+export type Block = Omit<Partition, 'imports'>;
+
+/** The blocks alone: cheap, so a run's first workflow task does not scan 100,000 nodes' expressions. */
+export function partitionBlocks(count: number, size: number): Block[] {
+  const blocks: Block[] = [];
+  for (let start = 0, index = 0; start < count; start += size, index++) blocks.push({ index, start, end: Math.min(start + size, count) });
+  return blocks;
+}
+
+/** What one block imports; `position` maps each node id to its place in the DAG's order. */
+export function blockImports(dag: Pick<PackedDag, 'nodes'>, block: Block, position: ReadonlyMap<string, number>): string[] {
+  const imported = new Set<number>();
+  for (let i = block.start; i < block.end; i++) {
+    for (const id of nodeReads(dag.nodes[i]!)) {
+      const at = position.get(id);
+      // Unknown ids were refused by validation (or are not references at all); later ids cannot be read.
+      if (at !== undefined && at < block.start) imported.add(at);
+    }
+  }
+  return [...imported].sort((x, y) => x - y).map((i) => dag.nodes[i]!.id);
+}
+
 /** Cuts the DAG into blocks of at most `size` nodes and finds what each block imports. */
 export function partitionDag(dag: Pick<PackedDag, 'nodes'>, size: number): Partition[] {
-  const index = new Map<string, number>();
-  dag.nodes.forEach((n, i) => index.set(n.id, i));
-  const parts: Partition[] = [];
-  for (let start = 0, k = 0; start < dag.nodes.length; start += size, k++) {
-    const end = Math.min(start + size, dag.nodes.length);
-    const imported = new Set<number>();
-    for (let i = start; i < end; i++) {
-      for (const id of nodeReads(dag.nodes[i]!)) {
-        const at = index.get(id);
-        // Unknown ids were refused by validation (or are not references at all); later ids cannot be read.
-        if (at !== undefined && at < start) imported.add(at);
-      }
-    }
-    parts.push({ index: k, start, end, imports: [...imported].sort((a, b) => a - b).map((i) => dag.nodes[i]!.id) });
-  }
-  return parts;
+  const position = new Map<string, number>();
+  dag.nodes.forEach((n, i) => position.set(n.id, i));
+  return partitionBlocks(dag.nodes.length, size).map((b) => ({ ...b, imports: blockImports(dag, b, position) }));
 }

@@ -14,7 +14,7 @@
  */
 import { ApplicationFailure, CancellationScope, executeChild, getExternalWorkflowHandle, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
 import { evaluateValue, type ExpressionContext } from '../../dag/expressions';
-import { partitionDag, type Partition } from '../../dag/partition';
+import { blockImports, partitionBlocks, type Block } from '../../dag/partition';
 import type { PackedDag } from '../../dag/pack';
 import type { NodeState } from '../../dag/types';
 import { expand, type CarriedState, type CompactStatus } from '../carry';
@@ -39,7 +39,7 @@ import { PARTITION_WORKFLOW_TYPE, partitionFailureSignal, partitionWorkflowId, t
 
 export class PartitionedRun {
   state: RunState = 'running';
-  private readonly parts: Partition[];
+  private readonly parts: Block[];
   private readonly partState: Array<PartitionStatus['state']>;
   /** Position of each node in the DAG's (topological) order. */
   private readonly position = new Map<string, number>();
@@ -58,7 +58,7 @@ export class PartitionedRun {
     private readonly options?: RunnerOptions,
   ) {
     dag.nodes.forEach((n, i) => this.position.set(n.id, i));
-    this.parts = partitionDag(dag, size);
+    this.parts = partitionBlocks(dag.nodes.length, size);
     this.partState = this.parts.map(() => 'pending');
     this.runId = workflowInfo().workflowId;
     this.startedAt = new Date().toISOString();
@@ -175,8 +175,10 @@ export class PartitionedRun {
     return this.end(cancelRequest);
   }
 
-  private childArgs(p: Partition): PartitionArgs {
+  private childArgs(p: Block): PartitionArgs {
     const own = this.dag.nodes.slice(p.start, p.end);
+    // Found when the partition starts: a few thousand nodes' expressions, not the whole DAG's in the first task.
+    const imports = blockImports(this.dag, p, this.position);
     const done: CarriedState['done'] = {};
     const outputs: CarriedState['outputs'] = {};
     const carry = (id: string) => {
@@ -187,7 +189,7 @@ export class PartitionedRun {
       if (output !== null && output !== undefined) outputs[id] = output;
       return true;
     };
-    for (const id of p.imports) {
+    for (const id of imports) {
       // Partitions run in order, so every node an earlier one holds has ended.
       if (!carry(id)) throw new Error(`partition ${p.index} imports node "${id}", which has not ended`);
     }
@@ -195,7 +197,7 @@ export class PartitionedRun {
     // The run's output is the parent's to evaluate; a stub is a node with no work, ended before the child starts.
     const { nodes: _nodes, output: _output, ...head } = this.dag;
     return {
-      dag: { ...head, nodes: [...p.imports.map((id) => ({ id })), ...own] },
+      dag: { ...head, nodes: [...imports.map((id) => ({ id })), ...own] },
       input: this.input,
       own: own.length,
       runId: this.runId,
