@@ -5,8 +5,9 @@
  */
 import { parseDuration } from './duration';
 import { canonicalHash } from './hash';
-import type { DagDefinition, NodeDefinition, RetryDefinition, TimeoutDefinition } from './schema';
+import type { DagDefinition, NodeDefinition, RequestedMode, RetryDefinition, TimeoutDefinition } from './schema';
 import { BUILTIN_DEFAULTS, COMPILED_FORMAT_VERSION, HEARTBEATING_BUILTINS, type CompiledActivityCall, type CompiledDag, type CompiledNode, type CompiledRetry, type CompiledTimeouts } from './types';
+import { resolveMode } from './mode';
 import { DependencyGraph } from './reachability';
 import { DagValidationError, validateDag, type ValidateOptions } from './validate';
 
@@ -50,18 +51,20 @@ function mergeTimeouts(activity: string, ...layers: Array<TimeoutDefinition | un
 
 function call(
   dag: DagDefinition,
-  spec: { activity: string; input?: unknown; retry?: RetryDefinition; timeout?: TimeoutDefinition; taskQueue?: string; priority?: number },
+  spec: { activity: string; input?: unknown; retry?: RetryDefinition; timeout?: TimeoutDefinition; taskQueue?: string; priority?: number; mode?: RequestedMode },
 ): CompiledActivityCall {
   const d = dag.defaults ?? {};
   const taskQueue = spec.taskQueue ?? d.taskQueue;
   const priority = spec.priority ?? d.priority;
+  const timeouts = mergeTimeouts(spec.activity, d.timeout, spec.timeout);
   return {
     activity: spec.activity,
     ...(spec.input !== undefined ? { input: spec.input } : {}),
     retry: mergeRetry(d.retry, spec.retry),
-    timeouts: mergeTimeouts(spec.activity, d.timeout, spec.timeout),
+    timeouts,
     ...(taskQueue ? { taskQueue } : {}),
     ...(priority ? { priority } : {}),
+    mode: resolveMode(spec.mode ?? d.mode ?? BUILTIN_DEFAULTS.mode, { timeouts, ...(taskQueue ? { taskQueue } : {}) }),
   };
 }
 
@@ -81,7 +84,7 @@ function compileNode(dag: DagDefinition, n: NodeDefinition): CompiledNode {
   if (kind === 'approval') {
     node.approvalTimeoutMs = n.timeout !== undefined ? ms(n.timeout as string | number)! : BUILTIN_DEFAULTS.approvalTimeoutMs;
   } else {
-    node.call = call(dag, { activity: n.activity!, input: n.input, retry: n.retry, timeout: n.timeout, taskQueue: n.taskQueue, priority: n.priority });
+    node.call = call(dag, { activity: n.activity!, input: n.input, retry: n.retry, timeout: n.timeout, taskQueue: n.taskQueue, priority: n.priority, mode: n.mode });
   }
   if (n.map) {
     node.map = { items: n.map.items, concurrency: n.map.concurrency ?? BUILTIN_DEFAULTS.mapConcurrency, batchSize: n.map.batchSize ?? 1 };

@@ -13,6 +13,8 @@ export interface RawNode {
   id: string;
   raw: Record<string, unknown>;
   after: string[];
+  /** The DAG's `defaults`, for the rules that span a node and its defaults (mode). */
+  defaults?: Record<string, unknown>;
 }
 
 /** One expression to check, and which node's upstream it may read. */
@@ -29,12 +31,14 @@ export function rawNodes(raw: unknown): RawNode[] {
   if (!raw || typeof raw !== 'object') return [];
   const nodes = (raw as { nodes?: unknown }).nodes;
   if (!Array.isArray(nodes)) return [];
+  const d = (raw as { defaults?: unknown }).defaults;
+  const defaults = d && typeof d === 'object' && !Array.isArray(d) ? (d as Record<string, unknown>) : undefined;
   const out: RawNode[] = [];
   nodes.forEach((n: unknown, index) => {
     if (!n || typeof n !== 'object' || typeof (n as { id?: unknown }).id !== 'string') return;
     const r = n as Record<string, unknown>;
     const after = Array.isArray(r.after) ? r.after.filter((a): a is string => typeof a === 'string') : [];
-    out.push({ index, id: r.id as string, raw: r, after });
+    out.push({ index, id: r.id as string, raw: r, after, ...(defaults ? { defaults } : {}) });
   });
   return out;
 }
@@ -72,7 +76,7 @@ function kindRules(node: RawNode, p: string, issues: DagIssue[]): void {
     issues.push({ path: `${p}.activity`, code: 'node_kind', message: `node "${node.id}" needs an activity (or type: approval)` });
   }
   if (kind !== 'approval') return;
-  for (const field of ['activity', 'map', 'compensate', 'retry', 'input'] as const) {
+  for (const field of ['activity', 'map', 'compensate', 'retry', 'input', 'mode'] as const) {
     if (node.raw[field] !== undefined) issues.push({ path: `${p}.${field}`, code: 'node_kind', message: `an approval node has no ${field}` });
   }
   // A scalar that is not a duration is already reported by the schema.
@@ -101,6 +105,40 @@ function onErrorRules(node: RawNode, p: string, issues: DagIssue[]): void {
   if (r.askTimeout !== undefined && r.onError !== 'ask') issues.push({ path: `${p}.askTimeout`, code: 'schema', message: 'askTimeout applies only with onError: ask' });
 }
 
+/** Conflicts within `defaults` already reported, per validation (its issue list). */
+const reportedDefaults = new WeakMap<DagIssue[], Set<string>>();
+
+const timeoutField = (t: unknown, field: string): unknown => (t !== null && typeof t === 'object' ? (t as Record<string, unknown>)[field] : undefined);
+
+/**
+ * `mode: local` (on the call or from `defaults.mode`) with a setting only a
+ * remote activity can honour: a task queue, a heartbeat timeout, a
+ * scheduleToStart timeout. Reported where the conflicting setting is written,
+ * so the fix is plain; one shared by every node (both in `defaults`) once.
+ */
+function modeRules(call: Record<string, unknown>, p: string, defaults: Record<string, unknown>, issues: DagIssue[]): void {
+  if ((call.mode ?? defaults.mode) !== 'local') return;
+  const modeFrom = call.mode !== undefined ? `${p}.mode` : 'defaults.mode';
+  const conflicts: Array<[string, unknown, unknown, string]> = [
+    ['taskQueue', call.taskQueue, defaults.taskQueue, 'cannot be routed to a task queue: it runs in the worker that runs the workflow'],
+    ['timeout.heartbeat', timeoutField(call.timeout, 'heartbeat'), timeoutField(defaults.timeout, 'heartbeat'), 'cannot heartbeat, so a heartbeat timeout would never apply'],
+    ['timeout.scheduleToStart', timeoutField(call.timeout, 'scheduleToStart'), timeoutField(defaults.timeout, 'scheduleToStart'), 'never waits in a task queue, so a scheduleToStart timeout would never apply'],
+  ];
+  for (const [field, own, inherited, why] of conflicts) {
+    if (own === undefined && inherited === undefined) continue;
+    const path = own !== undefined ? `${p}.${field}` : call.mode !== undefined ? `${p}.mode` : `defaults.${field}`;
+    const message = `a local activity (mode: local at ${modeFrom}) ${why}; remove ${own !== undefined ? field : `defaults.${field}`} or use mode: remote or auto`;
+    if (path.startsWith('defaults.')) {
+      // Both settings are in `defaults`: every node would repeat the same issue.
+      const seen = reportedDefaults.get(issues) ?? new Set<string>();
+      reportedDefaults.set(issues, seen);
+      if (seen.has(path)) continue;
+      seen.add(path);
+    }
+    issues.push({ path, code: 'schema', message });
+  }
+}
+
 /** The node's own rules; its expressions go to `sites`. `owner` is the node's index in the node list. */
 export function checkNode(node: RawNode, owner: number, issues: DagIssue[], sites: ExpressionSite[]): void {
   const p = `nodes[${node.index}]`;
@@ -108,6 +146,8 @@ export function checkNode(node: RawNode, owner: number, issues: DagIssue[], site
   timingRules(node, p, issues);
   onErrorRules(node, p, issues);
   const r = node.raw;
+  if ((r.type ?? 'activity') === 'activity') modeRules(r, p, node.defaults ?? {}, issues);
+  if (r.compensate !== null && typeof r.compensate === 'object') modeRules(r.compensate as Record<string, unknown>, `${p}.compensate`, node.defaults ?? {}, issues);
   templateSites(r.input, `${p}.input`, owner, false, sites);
   if (typeof r.when === 'string') for (const expr of expressionField(r.when)) sites.push({ path: `${p}.when`, expr, owner, selfAllowed: false });
   if (typeof r.delay === 'string' && isTemplate(r.delay)) templateSites(r.delay, `${p}.delay`, owner, false, sites);

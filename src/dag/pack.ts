@@ -3,10 +3,11 @@
  * to their defaults are left out and the most common retry policy and timeouts
  * are stored once, so a 5,000-node DAG stays far below Temporal's 2 MB payload
  * limit (and so does its continue-as-new input). `unpackDag` restores the
- * compiled form exactly.
+ * compiled form exactly. A packed DAG without `common.mode` was packed before
+ * calls had a mode: its calls without one stay without one (remote).
  */
 import { canonicalJson } from './hash';
-import { BUILTIN_DEFAULTS, type CompiledActivityCall, type CompiledDag, type CompiledNode, type CompiledRetry, type CompiledTimeouts } from './types';
+import { BUILTIN_DEFAULTS, type CallMode, type CompiledActivityCall, type CompiledDag, type CompiledNode, type CompiledRetry, type CompiledTimeouts } from './types';
 
 export const PACKED_FORMAT = 'weft-dag/1';
 
@@ -17,7 +18,7 @@ type PackedNode = Omit<CompiledNode, 'kind' | 'after' | 'trigger' | 'onError' | 
 export interface PackedDag extends Omit<CompiledDag, 'nodes' | 'formatVersion'> {
   format: typeof PACKED_FORMAT;
   formatVersion: CompiledDag['formatVersion'];
-  common: { retry: CompiledRetry; timeouts: CompiledTimeouts };
+  common: { retry: CompiledRetry; timeouts: CompiledTimeouts; mode?: CallMode };
   nodes: PackedNode[];
 }
 
@@ -38,17 +39,37 @@ function mostCommon<T>(values: T[], fallback: T): T {
   return best?.value ?? fallback;
 }
 
+/** The most common mode of calls that have one; left out when none has (a DAG compiled before modes). */
+function modeOfMost(calls: CompiledActivityCall[]): { mode?: CallMode } {
+  let local = 0;
+  let remote = 0;
+  for (const c of calls) {
+    if (c.mode === 'local') local++;
+    else if (c.mode === 'remote') remote++;
+  }
+  if (local + remote === 0) return {};
+  return { mode: local >= remote ? 'local' : 'remote' };
+}
+
 export function packDag(dag: CompiledDag): PackedDag {
   const calls = dag.nodes.flatMap((n) => [n.call, n.compensate].filter((c): c is CompiledActivityCall => c !== undefined));
   const common = {
     retry: mostCommon(calls.map((c) => c.retry), { ...BUILTIN_DEFAULTS.retry, nonRetryableErrorTypes: [] }),
     timeouts: mostCommon(calls.map((c) => c.timeouts), { startToCloseMs: BUILTIN_DEFAULTS.startToCloseMs }),
+    ...modeOfMost(calls),
   };
   const retryKey = canonicalJson(common.retry);
   const timeoutsKey = canonicalJson(common.timeouts);
   const packCall = (c: CompiledActivityCall): PackedCall => {
-    const { retry, timeouts, ...rest } = c;
-    return { ...rest, ...(canonicalJson(retry) !== retryKey ? { retry } : {}), ...(canonicalJson(timeouts) !== timeoutsKey ? { timeouts } : {}) };
+    const { retry, timeouts, mode: own, ...rest } = c;
+    // A call without a mode is remote; with a common mode set, it must say so.
+    const mode = own ?? (common.mode ? 'remote' : undefined);
+    return {
+      ...rest,
+      ...(canonicalJson(retry) !== retryKey ? { retry } : {}),
+      ...(canonicalJson(timeouts) !== timeoutsKey ? { timeouts } : {}),
+      ...(mode !== undefined && mode !== common.mode ? { mode } : {}),
+    };
   };
   const { nodes, formatVersion, ...head } = dag;
   return {
@@ -73,7 +94,10 @@ export function packDag(dag: CompiledDag): PackedDag {
 
 export function unpackDag(packed: PackedDag): CompiledDag {
   const { format: _format, common, nodes, ...head } = packed;
-  const unpackCall = (c: PackedCall): CompiledActivityCall => ({ ...c, retry: c.retry ?? common.retry, timeouts: c.timeouts ?? common.timeouts });
+  const unpackCall = (c: PackedCall): CompiledActivityCall => {
+    const mode = c.mode ?? common.mode;
+    return { ...c, retry: c.retry ?? common.retry, timeouts: c.timeouts ?? common.timeouts, ...(mode ? { mode } : {}) };
+  };
   return {
     ...head,
     nodes: nodes.map((n) => {

@@ -17,6 +17,13 @@ export const ON_FAILURE = ['fail-fast', 'continue', 'compensate'] as const;
 export const ON_ERROR = ['fail', 'ignore', 'notify', 'ask'] as const;
 export type OnError = (typeof ON_ERROR)[number];
 export const NODE_TYPES = ['activity', 'approval'] as const;
+/**
+ * Where a node's activity runs: `local` (a local activity in the workflow's
+ * worker), `remote` (an activity task), or `auto` (decided at compile time by
+ * the rule in mode.ts). @defaultValue auto
+ */
+export const CALL_MODES = ['local', 'remote', 'auto'] as const;
+export type RequestedMode = (typeof CALL_MODES)[number];
 
 export type TriggerRule = (typeof TRIGGER_RULES)[number];
 export type OnFailure = (typeof ON_FAILURE)[number];
@@ -76,6 +83,7 @@ const activityName = z
   .regex(ACTIVITY_NAME_PATTERN, 'expected a registry name such as http.request');
 const taskQueue = z.string().min(1).max(FIXED_LIMITS.maxTaskQueueLength, `a task queue name is at most ${FIXED_LIMITS.maxTaskQueueLength} characters`);
 const priority = z.number().int().min(1).max(5);
+const mode = z.enum(CALL_MODES, { error: (iss) => `expected local, remote or auto, got ${JSON.stringify(iss.input)}` });
 
 export const compensateSchema = z
   .object({
@@ -84,6 +92,7 @@ export const compensateSchema = z
     retry: retrySchema.optional(),
     timeout: timeoutSchema.optional(),
     taskQueue: taskQueue.optional(),
+    mode: mode.optional(),
   })
   .strict();
 
@@ -113,6 +122,7 @@ export const nodeSchema = z
     timeout: timeoutSchema.optional(),
     taskQueue: taskQueue.optional(),
     priority: priority.optional(),
+    mode: mode.optional(),
     /** Wait this long once dependencies are done: a duration, or an expression that yields one. */
     delay: z.union([z.number(), z.string().min(1)]).optional(),
     /** Wait until this time: ISO 8601, or an expression that yields one. */
@@ -143,6 +153,7 @@ export const defaultsSchema = z
     timeout: timeoutSchema.optional(),
     taskQueue: taskQueue.optional(),
     priority: priority.optional(),
+    mode: mode.optional(),
   })
   .strict();
 

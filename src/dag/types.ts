@@ -5,6 +5,13 @@
  */
 import type { OnError, OnFailure, TriggerRule } from './schema';
 
+/**
+ * Where an activity call runs: `remote` is an ordinary activity task (three
+ * history events and a task-queue round trip), `local` a local activity in
+ * the worker that runs the workflow (one marker event). See docs/dag-format.md.
+ */
+export type CallMode = 'local' | 'remote';
+
 export const COMPILED_FORMAT_VERSION = 1;
 
 export interface CompiledRetry {
@@ -30,6 +37,12 @@ export interface CompiledActivityCall {
   timeouts: CompiledTimeouts;
   taskQueue?: string;
   priority?: number;
+  /**
+   * Resolved at compile time (`auto` never reaches a workflow). Absent in DAGs
+   * compiled before the field existed, which means `remote`, so the runs
+   * recorded then replay with the same commands.
+   */
+  mode?: CallMode;
 }
 
 export interface CompiledMap {
@@ -87,6 +100,8 @@ export const BUILTIN_DEFAULTS = {
   retry: { maximumAttempts: 3, initialIntervalMs: 1000, backoffCoefficient: 2, maximumIntervalMs: 60_000, nonRetryableErrorTypes: [] as string[] },
   /** @defaultValue 5m */
   startToCloseMs: 5 * 60_000,
+  /** What a node's `mode` is when neither it nor the DAG's `defaults` set one. @defaultValue auto */
+  mode: 'auto' as const,
   /**
    * Heartbeat timeout of the built-ins that heartbeat (HEARTBEATING_BUILTINS),
    * unless the node or its DAG's defaults set one. They beat every second; the

@@ -2,12 +2,14 @@
  * Activity interceptor of every Weft worker: wraps results in an envelope
  * that carries the attempt number, appends the attempt to failure details (so
  * a run's status can say how many attempts each node took), and applies the
- * per-activity-type circuit breakers when configured.
+ * per-activity-type circuit breakers when configured. For a local activity it
+ * also restores the node's activity id (see LocalCallMeta), so the
+ * idempotency key, logs and `once()` see `<workflowId>/<node>` in both modes.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Context } from '@temporalio/activity';
 import type { ActivityInterceptors, ActivityInterceptorsFactory } from '@temporalio/worker';
-import type { ActivityEnvelope, AttemptDetail } from '../workflows/envelope';
+import { isLocalCallMeta, type ActivityEnvelope, type AttemptDetail } from '../workflows/envelope';
 import type { CircuitBreakers } from './circuit-breaker';
 
 function withAttempt(err: unknown, attempt: number): unknown {
@@ -33,6 +35,16 @@ export function createActivityInterceptor(opts: { breakers?: CircuitBreakers } =
   return (ctx: Context): ActivityInterceptors => ({
     inbound: {
       async execute(input, next): Promise<unknown> {
+        if (ctx.info.isLocal && input.args.length === 2 && isLocalCallMeta(input.args[1])) {
+          // The SDK builds info per attempt and hands the same object to the activity's Context.
+          (ctx.info as { activityId: string }).activityId = input.args[1].weftActivityId;
+          input = { ...input, args: input.args.slice(0, 1) };
+        }
+        if (ctx.info.isLocal) {
+          // A local activity's heartbeats have no effect (the SDK says so), but the worker logs a warning for each
+          // one; built-ins such as http.request beat every second. Progress reports go nowhere in local mode.
+          (ctx as unknown as { heartbeatFn: (details?: unknown) => void }).heartbeatFn = () => undefined;
+        }
         const { attempt, activityType } = ctx.info;
         try {
           opts.breakers?.admit(activityType);

@@ -25,3 +25,18 @@ export interface AttemptDetail {
 export function isAttemptDetail(value: unknown): value is AttemptDetail {
   return typeof value === 'object' && value !== null && typeof (value as { weftAttempt?: unknown }).weftAttempt === 'number';
 }
+
+/**
+ * Second argument of a local activity call: a local activity's own id is a
+ * sequence number, so the node's activity id (`node`, `node/3`,
+ * `node/compensate`) travels here. The interceptor removes it before the
+ * activity runs and makes it the activity's id, so idempotency keys are the
+ * same in both modes.
+ */
+export interface LocalCallMeta {
+  weftActivityId: string;
+}
+
+export function isLocalCallMeta(value: unknown): value is LocalCallMeta {
+  return typeof value === 'object' && value !== null && typeof (value as { weftActivityId?: unknown }).weftActivityId === 'string';
+}

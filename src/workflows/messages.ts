@@ -3,7 +3,7 @@
  * update/signal. Clients import these definitions; they carry no logic.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { NodeState } from '../dag/types';
+import type { CallMode, NodeState } from '../dag/types';
 
 export type RunState = 'running' | 'compensating' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -21,6 +21,12 @@ export interface NodeProgress {
 export interface NodeStatus {
   id: string;
   state: NodeState;
+  /**
+   * Activity nodes: where the node's activity runs. A local one is not among
+   * describe()'s pending activities and sends no heartbeats, so a running local
+   * node shows no progress and its attempts only once it ends.
+   */
+  mode?: CallMode;
   /** Activity attempts of the last try (for map nodes: of the last item to finish). */
   attempts?: number;
   startedAt?: string;

@@ -8,6 +8,13 @@
  * fail-fast cancels as a whole; a map node has one more for its items. Runs
  * recorded before that change (no `weft-shared-scope` marker) get one scope
  * per node, as they did, so the order of their cancel commands replays.
+ *
+ * Lean calls (`weft-lean-calls`): an activity outcome reaches the machine in
+ * one promise step instead of an async function's three, and literal inputs
+ * skip evaluation; both change the order in which outcomes that land in one
+ * activation reach the machine, so only runs with the marker get them. Local
+ * activities exist only on this path, so a run started by an older worker
+ * never meets one on replay.
  */
 import {
   allHandlersFinished,
@@ -22,11 +29,11 @@ import {
 } from '@temporalio/workflow';
 import { evaluateTemplate, evaluateValue } from '../dag/expressions';
 import type { CompiledDag } from '../dag/types';
-import { callActivity } from './activity-call';
+import { callActivity, settle, startCall } from './activity-call';
 import type { CarriedState } from './carry';
 import type { ApprovalDecision, FailureDecision, RunState, RunStatus, StatusQueryOptions } from './messages';
 import { RunMachine } from './machine/machine';
-import type { Command, EndCommand, RunEvent } from './machine/types';
+import type { CallOutcome, Command, EndCommand, RunEvent } from './machine/types';
 
 export type { CarriedState } from './carry';
 
@@ -39,6 +46,8 @@ export interface RunnerOptions {
 
 /** Marks runs whose node work shares one cancellation scope (see the header). */
 export const SHARED_SCOPE_PATCH = 'weft-shared-scope';
+/** Marks runs with lean calls and local activities (see the header). */
+export const LEAN_CALLS_PATCH = 'weft-lean-calls';
 
 type EventBody = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'at' | 'long'> : never) : never;
 
@@ -93,6 +102,7 @@ export class DagRunner {
   async run(): Promise<{ kind: 'done'; output: unknown } | { kind: 'continue'; carried: CarriedState }> {
     const root = CancellationScope.current();
     if (!patched(SHARED_SCOPE_PATCH)) this.nodeScopes = new Map();
+    this.machine.lean = patched(LEAN_CALLS_PATCH);
     // Registered before any scope below it, so the machine knows of a cancelled run before any node reports being cancelled.
     void root.cancelRequested.catch(() => this.feed({ type: 'cancel' }));
     this.work = new CancellationScope();
@@ -159,7 +169,9 @@ export class DagRunner {
         }
         case 'call': {
           const index = c.index !== undefined ? { index: c.index } : {};
-          void this.inScope(c.node, c.index, () => callActivity(c.call, c.activityId, c.input)).then((result) => this.feed({ type: 'activity-done', node: c.node, ...index, result }));
+          const done = (result: CallOutcome): void => this.feed({ type: 'activity-done', node: c.node, ...index, result });
+          if (this.machine.lean) settle(this.inScope(c.node, c.index, () => startCall(c.call, c.activityId, c.input)), done);
+          else void this.inScope(c.node, c.index, () => callActivity(c.call, c.activityId, c.input)).then(done);
           break;
         }
         case 'timer':
@@ -174,9 +186,12 @@ export class DagRunner {
             (err: unknown) => this.cancelledOrThrow(c.node, err),
           );
           break;
-        case 'notify':
-          void this.inScope(c.node, undefined, () => callActivity(c.call, c.activityId, c.input)).then((result) => this.feed({ type: 'notified', node: c.node, result }));
+        case 'notify': {
+          const done = (result: CallOutcome): void => this.feed({ type: 'notified', node: c.node, result });
+          if (this.machine.lean) settle(this.inScope(c.node, undefined, () => startCall(c.call, c.activityId, c.input)), done);
+          else void this.inScope(c.node, undefined, () => callActivity(c.call, c.activityId, c.input)).then(done);
           break;
+        }
         case 'cancel-items':
           // Dropped as well: should the node be retried (onError: ask), its items start in a fresh scope.
           this.itemScopes.get(c.node)?.cancel();
@@ -189,10 +204,13 @@ export class DagRunner {
         case 'log':
           log[c.level](c.message, c.attrs);
           break;
-        case 'compensate':
+        case 'compensate': {
           // Compensations run even when the run was cancelled.
-          void CancellationScope.nonCancellable(() => callActivity(c.call, c.activityId, c.input)).then((result) => this.feed({ type: 'compensated', node: c.node, result }));
+          const done = (result: CallOutcome): void => this.feed({ type: 'compensated', node: c.node, result });
+          if (this.machine.lean) settle(CancellationScope.nonCancellable(() => startCall(c.call, c.activityId, c.input)), done);
+          else void CancellationScope.nonCancellable(() => callActivity(c.call, c.activityId, c.input)).then(done);
           break;
+        }
         default:
           this.onEnd!(c);
       }

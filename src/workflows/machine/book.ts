@@ -5,6 +5,7 @@
  * cost O(1) per node, not O(nodes) per query or O(dependencies) per check.
  */
 import type { ExpressionContext } from '../../dag/expressions';
+import { modeOf } from '../../dag/mode';
 import { TERMINAL_STATES, type CompiledDag, type CompiledNode, type NodeState } from '../../dag/types';
 import { compact, expand, type CarriedState } from '../carry';
 import type { NodeStatus, StatusQueryOptions } from '../messages';
@@ -104,12 +105,19 @@ export class NodeBook {
     this.ctxNodes[id] = { output, state };
   }
 
-  /** Node statuses in DAG order, copied so a query never sees later changes. */
-  nodes(opts: StatusQueryOptions): NodeStatus[] {
+  /**
+   * Node statuses in DAG order, copied so a query never sees later changes.
+   * Activity nodes say where their calls run (`mode`); it comes from the DAG,
+   * not the stored status, so the state carried across continue-as-new does
+   * not grow. `localCalls` is false in runs recorded before local activities.
+   */
+  nodes(opts: StatusQueryOptions, localCalls: boolean): NodeStatus[] {
     const out: NodeStatus[] = [];
     for (const n of this.dag.nodes) {
       const s = this.get(n.id);
-      out.push(opts.outputs && this.outputs.has(n.id) ? { ...s, output: this.outputs.get(n.id) } : { ...s });
+      const copy: NodeStatus = opts.outputs && this.outputs.has(n.id) ? { ...s, output: this.outputs.get(n.id) } : { ...s };
+      if (n.call) copy.mode = localCalls ? modeOf(n.call) : 'remote';
+      out.push(copy);
     }
     return out;
   }

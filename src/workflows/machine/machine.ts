@@ -35,6 +35,14 @@ export interface MachineInit {
   carried?: CarriedState;
 }
 
+/** Whether a JSON value holds a template anywhere (stops at the first). */
+function hasTemplate(value: unknown): boolean {
+  if (typeof value === 'string') return isTemplate(value);
+  if (Array.isArray(value)) return value.some(hasTemplate);
+  if (value && typeof value === 'object') return Object.values(value).some(hasTemplate);
+  return false;
+}
+
 const STEP_LABEL: Record<Step, string> = { when: 'when', delay: 'delay', at: 'at', items: 'map.items', input: 'input', notify: 'notify.url', compensate: 'compensate.input', output: 'output' };
 
 export class RunMachine {
@@ -58,6 +66,14 @@ export class RunMachine {
   readonly maps: MapRuns;
   readonly policies: Policies;
   private readonly ending: RunEnd;
+  /**
+   * Runs that recorded `weft-lean-calls` (runner.ts): a node whose input has
+   * no template calls its activity at once, without an `evaluate` round, and
+   * calls may run as local activities. Set by the shell before `start`.
+   */
+  lean = false;
+  /** Per node: its activity input holds no template (computed once). */
+  private readonly literalInput = new Map<string, boolean>();
   /** The commands of the event being handled. */
   out: Command[] = [];
   /** The clock of the event being handled. */
@@ -248,7 +264,18 @@ export class RunMachine {
       if (Array.isArray(items)) return this.maps.start(node, items);
       return this.evaluate(node, 'items', items, true);
     }
-    this.evaluate(node, 'input', node.call!.input ?? null, false);
+    const input = node.call!.input ?? null;
+    if (this.lean && this.isLiteral(node.id, input)) return this.calls.request({ node: node.id, input });
+    this.evaluate(node, 'input', input, false);
+  }
+
+  private isLiteral(id: string, input: unknown): boolean {
+    let literal = this.literalInput.get(id);
+    if (literal === undefined) {
+      literal = !hasTemplate(input);
+      this.literalInput.set(id, literal);
+    }
+    return literal;
   }
 
   // ---- how a node ends ---------------------------------------------------------------

@@ -15,7 +15,7 @@ export function statusOf(m: RunMachine, opts: StatusQueryOptions = {}): RunStatu
     startedAt: m.startedAt,
     generation: m.generation,
     counts: { ...m.book.counts },
-    nodes: m.book.nodes(opts),
+    nodes: m.book.nodes(opts, m.lean),
     ...(m.failure ? { error: { ...m.failure.error, node: m.failure.node } } : {}),
   };
 }

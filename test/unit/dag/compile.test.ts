@@ -18,6 +18,8 @@ describe('compileDag defaults', () => {
       activity: 'demo.step',
       retry: BUILTIN_DEFAULTS.retry,
       timeouts: { startToCloseMs: BUILTIN_DEFAULTS.startToCloseMs },
+      // A short node with default settings runs as a local activity (src/dag/mode.ts).
+      mode: 'local',
     });
     expect(node(dag, 'a').trigger).toBe('all-success');
     expect(node(dag, 'a').onError).toBe('fail');
