@@ -29,6 +29,7 @@ export const ENV_VARS: Readonly<Record<string, { path: string; list?: boolean }>
   WEFT_API_TOKEN: { path: 'api.tokens', list: true },
   WEFT_LOG_LEVEL: { path: 'log.level' },
   WEFT_LOG_FORMAT: { path: 'log.format' },
+  WEFT_WORKFLOW_STACK_TRACES: { path: 'worker.workflowStackTraces' },
   ...PAYLOAD_ENV_VARS,
 };
 

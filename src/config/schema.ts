@@ -78,6 +78,21 @@ export const configSchema = z
           .strict(),
       )
       .default({}),
+    worker: z
+      .object({
+        /**
+         * The Temporal SDK's per-promise stack capture in workflow threads,
+         * which answers the `__stack_trace` query (the Temporal UI's "Stack
+         * trace" tab). It costs most of the workflow thread's CPU, so it is off
+         * unless debugging the interpreter (see docs/configuration.md).
+         * @defaultValue false
+         */
+        workflowStackTraces: z
+          .preprocess((v) => (typeof v === 'string' ? ({ true: true, '1': true, on: true, false: false, '0': false, off: false } as Record<string, boolean>)[v.trim().toLowerCase()] ?? v : v), z.boolean({ error: 'expected true or false (or on/off, 1/0)' }))
+          .default(false),
+      })
+      .strict()
+      .prefault({}),
     /** Compression, encryption and claim check of payloads (see docs/payloads.md). */
     payloads: payloadsConfigSchema.prefault({}),
     idempotency: z

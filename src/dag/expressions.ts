@@ -62,9 +62,7 @@ function shown(expr: string): string {
  * timeout is useless in the workflow sandbox, where the clock stands still,
  * so `timeout` is a getter that counts steps instead: synchronous, with no
  * extra promise per step. (JSONata's `__evaluate_entry` hook would do the
- * same, but it is awaited, which doubles the promises an evaluation creates,
- * and in the workflow sandbox a long enough chain of promises in one
- * activation aborts the worker; see docs/limits.md.)
+ * same, but it is awaited, which doubles the promises an evaluation creates.)
  *
  * The count is per compiled expression and reset when an evaluation starts;
  * evaluations of the same text that interleave share it, which only makes
@@ -72,14 +70,58 @@ function shown(expr: string): string {
  */
 class StepBudget {
   steps = 0;
+  /** Set when an evaluation starts: maxSteps, or the lower bound where the SDK's stack capture is on. */
+  ceiling: number = EXPRESSION_LIMITS.maxSteps;
   constructor(private readonly expr: string) {}
   readonly stack = EXPRESSION_LIMITS.maxDepth;
   get timeout(): number {
-    if (++this.steps > EXPRESSION_LIMITS.maxSteps) {
+    if (++this.steps > this.ceiling) {
+      if (this.ceiling < EXPRESSION_LIMITS.maxSteps) throw new StackCaptureCostError(this.expr, this.ceiling);
       throw new ExpressionLimitError(`expression "${shown(this.expr)}" took more than ${EXPRESSION_LIMITS.maxSteps} evaluation steps; does it loop without end?`, this.expr, 'maxSteps');
     }
     return 0;
   }
+}
+
+/**
+ * An evaluation went past maxStepsWithStackTraces on a worker whose workflow
+ * threads capture a stack per promise. Not an ExpressionError: it must not
+ * fail the node (another worker would not), so it fails the workflow task.
+ */
+export class StackCaptureCostError extends Error {
+  override readonly name = 'StackCaptureCostError';
+  constructor(
+    readonly expression: string,
+    readonly steps: number,
+  ) {
+    super(
+      `expression "${shown(expression)}" needs more than ${steps} evaluation steps, more than a worker with workflow stack traces on can run ` +
+        'without risking the SDK\'s isolate timeout, which aborts the worker process; turn them off (weft worker --no-workflow-stack-traces, ' +
+        'or WEFT_WORKFLOW_STACK_TRACES=false) and the run goes on from here',
+    );
+  }
+}
+
+/**
+ * Whether the SDK's per-promise stack capture is on in this workflow thread
+ * (src/workers/stack-traces.ts turns it off). Outside a workflow there is no
+ * activator and no capture. An activator without the field (an SDK change)
+ * counts as on: the lower bound is the safe guess.
+ */
+function stackCaptureOn(): boolean {
+  const activator = (globalThis as { __TEMPORAL_ACTIVATOR__?: { stackTracesEnabled?: unknown } }).__TEMPORAL_ACTIVATOR__;
+  return activator !== undefined && activator.stackTracesEnabled !== false;
+}
+
+/**
+ * Fails the workflow task, not the node: an unhandled rejection in workflow
+ * code fails the activation (the SDK's documented behaviour), and the
+ * evaluation never settles, so nothing reaches the history. The task is
+ * retried, and a worker with stack traces off completes it.
+ */
+function failWorkflowTask(err: StackCaptureCostError): Promise<never> {
+  void Promise.reject(err);
+  return new Promise<never>(() => undefined);
 }
 
 const budgets = new WeakMap<Compiled, StepBudget>();
@@ -190,11 +232,14 @@ export function referencedNodes(expr: string): Set<string> {
 
 async function evaluateExpression(expr: string, context: ExpressionContext): Promise<unknown> {
   const compiled = compileExpression(expr);
-  budgets.get(compiled)!.steps = 0;
+  const budget = budgets.get(compiled)!;
+  budget.steps = 0;
+  budget.ceiling = stackCaptureOn() ? EXPRESSION_LIMITS.maxStepsWithStackTraces : EXPRESSION_LIMITS.maxSteps;
   let value: unknown;
   try {
     value = (await compiled.evaluate(context)) as unknown;
   } catch (err) {
+    if (err instanceof StackCaptureCostError) return failWorkflowTask(err);
     if (err instanceof ExpressionError) throw err;
     const e = err as { message?: string; position?: number; code?: string };
     if (e.code === 'D1011') {

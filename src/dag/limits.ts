@@ -104,16 +104,28 @@ export const EXPRESSION_LIMITS = Object.freeze({
    */
   maxDepth: 200,
   /**
-   * Most evaluation steps (JSONata evaluate calls) in one evaluation. Low on
-   * purpose: in the workflow sandbox, one activation that runs a chain of
-   * about 4,000 JSONata steps aborts the worker thread ("async hook stack has
-   * become corrupted"; measured with Temporal SDK 1.24 on Node 20: `$map` over
-   * 1,200 items, 3,610 steps, survives; over 1,500 items, 4,510 steps, aborts).
-   * With 2,500 the regression test (seven hostile runs on one worker) still
-   * aborted it at the fifth, so the bound is 1,000. `$map` over 300 items with
-   * a small function fits; heavier transformations belong in an activity.
+   * Most evaluation steps (JSONata evaluate calls) in one evaluation: about
+   * `$map` over 3,300 items with a small function. What it protects: the SDK
+   * runs each activation under a 5 s isolate execution timeout, and when that
+   * timeout fires while the workflow thread drains promise callbacks, Node
+   * aborts the whole worker process ("async hook stack has become corrupted",
+   * nodejs/node#38503). With the SDK's per-promise stack capture off (Weft's
+   * default, `worker.workflowStackTraces`), a step costs about 38 µs at load
+   * 16 on the 2-core reference machine: 10,000 steps take about 0.4 s there,
+   * and about 1.1 s at load 46, the worst CI has seen, which leaves room for
+   * several such evaluations in one activation. See docs/limits.md.
    */
-  maxSteps: 1_000,
+  maxSteps: 10_000,
+  /**
+   * The same bound where the SDK's per-promise stack capture is on, where a
+   * step costs 20–40× more (and the first error pays about 1.5 s to parse
+   * the bundle's source map). Past it the evaluation does not fail its node,
+   * since a node's outcome must not depend on a worker setting: the workflow
+   * task fails, with a message that says to turn stack traces off, and is
+   * retried, so the run waits for such a worker and the history is the one
+   * any worker would write.
+   */
+  maxStepsWithStackTraces: 1_000,
   /**
    * Deepest nesting of brackets in an expression's text. JSONata's parser
    * recurses per level, so without a bound whether a deep expression parses

@@ -16,6 +16,7 @@ import { CircuitBreakers } from './circuit-breaker';
 import { parseDuration } from '../dag/duration';
 import { telemetryActivityInterceptors, telemetrySinks } from '../telemetry/worker';
 import { startQueueProbe } from '../telemetry/queue-probe';
+import { withWorkflowStackTraces, type StackTraceState } from './stack-traces';
 
 export type WorkerTuning = Pick<
   WorkerOptions,
@@ -39,6 +40,8 @@ export interface CreateWeftWorkerOptions {
 export interface WeftWorker {
   worker: Worker;
   registry: ActivityRegistry;
+  /** Whether the workflow threads capture a stack per promise (config `worker.workflowStackTraces`). */
+  workflowStackTraces: StackTraceState;
   /** Closes what the worker opened (connection, idempotency store). Call after run() returns. */
   close(): Promise<void>;
 }
@@ -75,23 +78,30 @@ export async function createWeftWorker(opts: CreateWeftWorkerOptions): Promise<W
   const connection = opts.connection ?? (await connectWorker(config.temporal));
   const taskQueue = opts.taskQueue ?? config.taskQueue;
   const payloads = opts.payloads ?? createPayloadSupport(config.payloads, { dataDir: config.dataDir });
-  const worker = await Worker.create({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue,
-    activities: registry.toWorkerActivities(),
-    dataConverter: payloads.dataConverter,
-    // Outermost first: telemetry sees each attempt whole; the envelope then carries the claim-check reference, not the bytes.
-    interceptors: { activity: [...telemetryActivityInterceptors(), createActivityInterceptor({ breakers: breakersFrom(config) }), ...payloads.activityInterceptors] },
-    sinks: telemetrySinks(logger),
-    workflowBundle: await workflowBundle(),
-    ...opts.tuning,
-  });
-  logger.info({ taskQueue, activities: registry.names(), idempotencyStore: store.description, prebuiltBundle: hasPrebuiltBundle() }, 'worker ready');
+  const bundle = await workflowBundle();
+  const { value: worker, state: stackTraces } = await withWorkflowStackTraces(config.worker.workflowStackTraces, () =>
+    Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue,
+      activities: registry.toWorkerActivities(),
+      dataConverter: payloads.dataConverter,
+      // Outermost first: telemetry sees each attempt whole; the envelope then carries the claim-check reference, not the bytes.
+      interceptors: { activity: [...telemetryActivityInterceptors(), createActivityInterceptor({ breakers: breakersFrom(config) }), ...payloads.activityInterceptors] },
+      sinks: telemetrySinks(logger),
+      workflowBundle: bundle,
+      ...opts.tuning,
+    }),
+  );
+  if (stackTraces === 'unchanged') {
+    logger.warn({ taskQueue }, 'workflow stack traces could not be turned off (this SDK version starts its workflow threads differently); they stay on, and workflow threads use more CPU');
+  }
+  logger.info({ taskQueue, activities: registry.names(), idempotencyStore: store.description, prebuiltBundle: hasPrebuiltBundle(), workflowStackTraces: stackTraces }, 'worker ready');
   const stopProbe = startQueueProbe({ connection, namespace: config.temporal.namespace, taskQueue, dataConverter: payloads.dataConverter });
   return {
     worker,
     registry,
+    workflowStackTraces: stackTraces,
     async close() {
       stopProbe();
       setDefaultIdempotencyStore(undefined);

@@ -22,6 +22,7 @@ interface WorkerFlags extends ConnectionFlags {
   queueRate?: number;
   metricsPort?: number;
   logFormat?: LogFormat;
+  workflowStackTraces?: boolean;
   shutdownGrace: string;
 }
 
@@ -45,6 +46,8 @@ export function registerWorker(program: Command): void {
       .option('--queue-rate <perSecond>', 'most activities per second across all workers of the task queue (enforced by the server)', rateOption('--queue-rate'))
       .option('--metrics-port <port>', "serve Prometheus metrics (Weft's, Node's and the Temporal SDK's) at :<port>/metrics", portOption('--metrics-port'))
       .option('--log-format <format>', 'pretty (one line per event; the default on a TTY) or json (the default otherwise; env WEFT_LOG_FORMAT)', choiceOption('--log-format', LOG_FORMATS))
+      .option('--workflow-stack-traces', "capture a stack per promise in workflow threads, for the Temporal UI's Stack trace tab (costs most of the workflow thread's CPU; env WEFT_WORKFLOW_STACK_TRACES)")
+      .option('--no-workflow-stack-traces', 'do not capture them (the default)')
       .option('--shutdown-grace <duration>', 'on SIGTERM, how long running activities may finish before they are cancelled', '30s'),
   )
     .addHelpText('after', '\nExamples:\n  $ weft worker --task-queue weft --concurrency 50 --metrics-port 9464\n  $ weft worker --task-queue images --activities ./dist/image-activities.js --queue-rate 20\n')
@@ -56,6 +59,7 @@ export function registerWorker(program: Command): void {
         ...base,
         activityModules: [...base.activityModules, ...(flags.activities ?? [])],
         log: { ...base.log, ...(flags.logFormat ? { format: flags.logFormat } : {}) },
+        worker: { ...base.worker, ...(flags.workflowStackTraces !== undefined ? { workflowStackTraces: flags.workflowStackTraces } : {}) },
       };
       const logger = createLogger(config.log, 'weft-worker');
       await installRuntime({ logger, sdkMetrics: flags.metricsPort !== undefined });
