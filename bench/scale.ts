@@ -4,9 +4,10 @@
  * layer before and reads one's output), run once through dagRun on a dev
  * server started as `weft dev` starts it (a SQLite file in WAL mode, Weft's
  * dynamic config), by a worker built like `weft dev`'s: Weft's payload codec
- * (gzip above 4 KiB), Weft's activity interceptor, SDK default tuning
- * (maxCachedWorkflows included). The worker and the client share this
- * process, whose RSS is sampled every 100 ms.
+ * (gzip above 4 KiB), Weft's activity interceptor, the SDK's per-promise
+ * stack capture off as in a Weft worker (`--stack-traces on` keeps it), SDK
+ * default tuning (maxCachedWorkflows included). The worker and the client
+ * share this process, whose RSS is sampled every 100 ms.
  *
  * Reports validate + compile time (wall and CPU), the packed DAG's size,
  * wall time, peak RSS, and from the histories of every execution (the
@@ -27,9 +28,10 @@ import { requireTemporalCli } from '../src/temporal/servers';
 import { writeWorkflowBundle } from '../src/workers/bundle';
 import { weftActivityInterceptor } from '../src/workers/interceptors';
 import { telemetrySinks } from '../src/telemetry/worker';
+import { withWorkflowStackTraces } from '../src/workers/stack-traces';
 import { collectRunFacts, describeRunFacts, installCountingRuntime } from './histories';
 import { layeredDag } from './layered';
-import { loadLine, numberFlag } from './stats';
+import { flag, loadLine, numberFlag } from './stats';
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
@@ -38,6 +40,7 @@ export async function runScale(args: string[]): Promise<void> {
   const width = numberFlag(args, 'width', 100);
   const concurrency = numberFlag(args, 'concurrency', 100);
   if (nodes % width !== 0) throw new RangeError(`--nodes (${nodes}) must be a multiple of --width (${width})`);
+  const stackTracesOn = flag(args, 'stack-traces', 'off') === 'on';
   const counter = installCountingRuntime();
   console.log(`scale: ${nodes.toLocaleString('en')}-node layered DAG (${nodes / width} × ${width}), concurrency ${concurrency}; node ${process.version}; load ${loadLine()}`);
 
@@ -61,7 +64,7 @@ export async function runScale(args: string[]): Promise<void> {
     const client = new Client({ connection, dataConverter });
     const native = await NativeConnection.connect({ address: server.address });
     let done = 0;
-    const worker = await Worker.create({
+    const { value: worker, state: stackTraces } = await withWorkflowStackTraces(stackTracesOn, () => Worker.create({
       connection: native,
       taskQueue: 'bench-scale',
       workflowBundle: { codePath },
@@ -75,7 +78,8 @@ export async function runScale(args: string[]): Promise<void> {
       interceptors: { activity: [weftActivityInterceptor] },
       // The bundle carries Weft's workflow telemetry interceptors, which call these sinks.
       sinks: telemetrySinks(),
-    });
+    }));
+    console.log(`  workflow stack traces ${stackTraces} (a Weft worker's default is off; --stack-traces on keeps the SDK's)`);
     const running = worker.run();
     let peak = process.memoryUsage().rss;
     const base = peak;
