@@ -32,6 +32,8 @@ import { writeWorkflowBundle } from '../src/workers/bundle';
 import { weftActivityInterceptor } from '../src/workers/interceptors';
 import { layeredDag } from './layered';
 import { collectRunFacts, describeRunFacts, installCountingRuntime } from './histories';
+import { partitionFlags } from './scale';
+import { withWorkflowStackTraces } from '../src/workers/stack-traces';
 import { loadLine, median, numberFlag } from './stats';
 import { telemetrySinks } from '../src/telemetry/worker';
 
@@ -40,6 +42,9 @@ const which = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a)) ?? 'all'
 const runsFlag = args.indexOf('--runs');
 const RUNS = runsFlag >= 0 ? Number(args[runsFlag + 1]) : 7;
 
+
+/** Activity executions on the Weft worker: more than one per node means a node ran again. */
+let weftCalls = 0;
 
 async function main(): Promise<void> {
   if (which === 'peers' || which === 'peers-devserver' || which === 'peers-worker') return (await import('./peers/main')).runPeers(which, args);
@@ -56,17 +61,24 @@ async function main(): Promise<void> {
     const connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection });
     const native = await NativeConnection.connect({ address: server.address });
-    // Same settings for both sides; only Weft's worker has Weft's activity interceptor.
-    const make = (taskQueue: string, weft: boolean) =>
-      Worker.create({
+    // Same settings for both sides (the SDK's per-promise stack capture off, as in a Weft worker); only Weft's worker has Weft's activity interceptor.
+    const make = async (taskQueue: string, weft: boolean) => {
+      const options = {
         connection: native,
         taskQueue,
         workflowBundle: { codePath },
         sinks: telemetrySinks(),
-        activities: { noop: async (x: unknown) => x },
+        activities: {
+          noop: async (x: unknown) => {
+            if (weft) weftCalls++;
+            return x;
+          },
+        },
         ...(weft ? { interceptors: { activity: [weftActivityInterceptor] } } : {}),
         maxConcurrentActivityTaskExecutions: 200,
-      });
+      };
+      return (await withWorkflowStackTraces(false, () => Worker.create(options))).value;
+    };
     const workers = [await make('bench-weft', true), await make('bench-hand', false)];
     const running = workers.map((w) => w.run());
     try {
@@ -130,20 +142,22 @@ async function large(client: Client, weftQueue: string, handQueue: string, count
   const width = 100;
   const runs = numberFlag(args, 'large-runs', 1);
   const dag = packDag(compileDag(layeredDag('bench-large', layers, width, width)));
+  const partitions = partitionFlags(args);
   const walls = { dagRun: [] as number[], hand: [] as number[] };
   let peak = process.memoryUsage().rss;
   const base = peak;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
-  console.log(`\nlarge: 5,000-node layered DAG (${layers} × ${width}), concurrency ${width}; dagRun against the hand-written workflow, ${runs} run(s) each, alternating; load ${loadLine()}`);
+  console.log(`\nlarge: 5,000-node layered DAG (${layers} × ${width}), concurrency ${width}; dagRun against the hand-written workflow, ${runs} run(s) each, alternating; partitions ${JSON.stringify(partitions ?? 'default')}; load ${loadLine()}`);
   let expected: string | undefined;
   for (let i = 0; i < runs; i++) {
     const sides = i % 2 === 0 ? (['dagRun', 'hand'] as const) : (['hand', 'dagRun'] as const);
     for (const side of sides) {
       const warningsBefore = counter.taskNotFound();
+      const callsBefore = weftCalls;
       const t0 = performance.now();
       const handle =
         side === 'dagRun'
-          ? await client.workflow.start('dagRun', { taskQueue: weftQueue, workflowId: `bench-large-${Date.now()}`, args: [{ dag }] })
+          ? await client.workflow.start('dagRun', { taskQueue: weftQueue, workflowId: `bench-large-${Date.now()}`, args: [{ dag, ...(partitions ? { partitions } : {}) }] })
           : await client.workflow.start('handWrittenLayered', { taskQueue: handQueue, workflowId: `bench-large-hand-${Date.now()}`, args: [layers, width] });
       const result = JSON.stringify(await handle.result());
       const ms = performance.now() - t0;
@@ -151,7 +165,8 @@ async function large(client: Client, weftQueue: string, handQueue: string, count
       if (expected !== undefined && result !== expected) throw new Error('dagRun and the hand-written workflow disagree on the result');
       expected = result;
       const f = await collectRunFacts(client, handle.workflowId, handle.firstExecutionRunId);
-      console.log(`  ${side.padEnd(7)} run ${i + 1}: wall ${(ms / 1000).toFixed(1)} s; load ${loadLine()}`);
+      const calls = side === 'dagRun' ? `, ${weftCalls - callsBefore} activity executions for ${layers * width} nodes` : '';
+      console.log(`  ${side.padEnd(7)} run ${i + 1}: wall ${(ms / 1000).toFixed(1)} s${calls}; load ${loadLine()}`);
       for (const line of describeRunFacts(f, counter.taskNotFound() - warningsBefore)) console.log(`    ${line}`);
     }
   }

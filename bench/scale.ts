@@ -22,6 +22,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { compileDag } from '../src/dag';
 import { packDag } from '../src/dag/pack';
+import { DEFAULT_PARTITIONING, type PartitionSettings } from '../src/dag/partition';
 import { weftDataConverter } from '../src/payloads';
 import { startDevServer } from '../src/temporal/dev-server';
 import { requireTemporalCli } from '../src/temporal/servers';
@@ -34,6 +35,15 @@ import { layeredDag } from './layered';
 import { flag, loadLine, numberFlag } from './stats';
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+
+/** `--partition-above N --partition-size N --partition-task-timeout MS`, for DagRunArgs.partitions; dagRun's defaults when absent. */
+export function partitionFlags(args: readonly string[]): Partial<PartitionSettings> | undefined {
+  const out: Partial<PartitionSettings> = {};
+  if (args.includes('--partition-above')) out.above = Number(flag(args, 'partition-above', ''));
+  if (args.includes('--partition-size')) out.size = numberFlag(args, 'partition-size', 1000);
+  if (args.includes('--partition-task-timeout')) out.taskTimeoutMs = numberFlag(args, 'partition-task-timeout', 10_000);
+  return Object.keys(out).length ? out : undefined;
+}
 
 export async function runScale(args: string[]): Promise<void> {
   const nodes = numberFlag(args, 'nodes', 100_000);
@@ -90,7 +100,9 @@ export async function runScale(args: string[]): Promise<void> {
       console.log(`  … ${s.toFixed(0)} s: ${done} activities done (${(done / s).toFixed(1)}/s), RSS ${mib(process.memoryUsage().rss)}, peak ${mib(peak)}; load ${loadLine()}`);
     }, 60_000);
     try {
-      const handle = await client.workflow.start('dagRun', { taskQueue: 'bench-scale', workflowId: `bench-scale-${Date.now()}`, args: [{ dag: packed }] });
+      const partitions = partitionFlags(args);
+      console.log(`  partitions: ${JSON.stringify({ ...DEFAULT_PARTITIONING, ...partitions })}`);
+      const handle = await client.workflow.start('dagRun', { taskQueue: 'bench-scale', workflowId: `bench-scale-${Date.now()}`, args: [{ dag: packed, ...(partitions ? { partitions } : {}) }] });
       const result = (await handle.result()) as Record<string, number>;
       const wall = performance.now() - started;
       clearInterval(progress);

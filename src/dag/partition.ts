@@ -19,6 +19,12 @@ export interface PartitionSettings {
   above: number;
   /** Most nodes in one partition. @defaultValue 1000 */
   size: number;
+  /**
+   * Workflow task timeout of each partition child, in ms; Temporal's own (10 s) when unset. Local
+   * activities keep a workflow task open while they run, and the worker extends it at 80% of this
+   * timeout, so it also bounds how long one task of a partition lasts.
+   */
+  taskTimeoutMs?: number;
 }
 
 export const DEFAULT_PARTITIONING: Readonly<PartitionSettings> = { above: 5000, size: 1000 };
@@ -32,19 +38,22 @@ export interface Partition {
   imports: string[];
 }
 
+const MINIMUM: Record<keyof PartitionSettings, number> = { above: 0, size: 2, taskTimeoutMs: 1000 };
+
 export class PartitionSettingsError extends Error {
   override readonly name = 'PartitionSettingsError';
   constructor(
     readonly field: keyof PartitionSettings,
     readonly value: unknown,
   ) {
-    super(`partition settings: expected \`${field}\` to be an integer >= ${field === 'size' ? 2 : 0}, got ${String(value)}`);
+    super(`partition settings: expected \`${field}\` to be an integer >= ${MINIMUM[field]}, got ${String(value)}`);
   }
 }
 
 export function checkPartitionSettings(s: PartitionSettings): PartitionSettings {
   if (!Number.isInteger(s.above) || s.above < 0) throw new PartitionSettingsError('above', s.above);
   if (!Number.isInteger(s.size) || s.size < 2) throw new PartitionSettingsError('size', s.size);
+  if (s.taskTimeoutMs !== undefined && (!Number.isInteger(s.taskTimeoutMs) || s.taskTimeoutMs < 1000)) throw new PartitionSettingsError('taskTimeoutMs', s.taskTimeoutMs);
   return s;
 }
 

@@ -73,7 +73,7 @@ function partitionSettings(args: DagRunArgs): PartitionSettings {
 /** A DAG past the threshold: its partitions run as child workflows (partition/parent.ts); the DAG is never unpacked whole. */
 async function runPartitioned(args: DagRunArgs, settings: PartitionSettings): Promise<unknown> {
   const packed = isPackedDag(args.dag) ? args.dag : packDag(args.dag);
-  const run = new PartitionedRun(packed, args.input ?? null, settings.size, args.reuse, args.options);
+  const run = new PartitionedRun(packed, args.input ?? null, settings, args.reuse, args.options);
   run.register();
   try {
     const output = await run.run();

@@ -14,7 +14,7 @@
  */
 import { ApplicationFailure, CancellationScope, executeChild, getExternalWorkflowHandle, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
 import { evaluateValue, type ExpressionContext } from '../../dag/expressions';
-import { blockImports, partitionBlocks, type Block } from '../../dag/partition';
+import { blockImports, partitionBlocks, type Block, type PartitionSettings } from '../../dag/partition';
 import type { PackedDag } from '../../dag/pack';
 import type { NodeState } from '../../dag/types';
 import { expand, type CarriedState, type CompactStatus } from '../carry';
@@ -53,12 +53,12 @@ export class PartitionedRun {
   constructor(
     private readonly dag: PackedDag,
     private readonly input: unknown,
-    private readonly size: number,
+    private readonly settings: PartitionSettings,
     reuse: Record<string, unknown> = {},
     private readonly options?: RunnerOptions,
   ) {
     dag.nodes.forEach((n, i) => this.position.set(n.id, i));
-    this.parts = partitionBlocks(dag.nodes.length, size);
+    this.parts = partitionBlocks(dag.nodes.length, settings.size);
     this.partState = this.parts.map(() => 'pending');
     this.runId = workflowInfo().workflowId;
     this.startedAt = new Date().toISOString();
@@ -106,7 +106,7 @@ export class PartitionedRun {
     const at = this.position.get(node);
     if (at === undefined) throw new Error(`no node "${node}" in DAG ${this.dag.name}`);
     if (what === 'approval' && this.dag.nodes[at]!.kind !== 'approval') throw new Error(`node "${node}" is not an approval node`);
-    const k = Math.floor(at / this.size);
+    const k = Math.floor(at / this.settings.size);
     const state = this.partState[k]!;
     if (state !== 'running') {
       const why = state === 'pending' ? 'has not started yet' : 'has finished';
@@ -155,7 +155,11 @@ export class PartitionedRun {
       this.partState[p.index] = 'running';
       let r: PartitionResult;
       try {
-        r = await executeChild<typeof dagPartition>(PARTITION_WORKFLOW_TYPE, { workflowId: partitionWorkflowId(this.runId, p.index), args: [this.childArgs(p)] });
+        r = await executeChild<typeof dagPartition>(PARTITION_WORKFLOW_TYPE, {
+          workflowId: partitionWorkflowId(this.runId, p.index),
+          args: [this.childArgs(p)],
+          ...(this.settings.taskTimeoutMs !== undefined ? { workflowTaskTimeout: this.settings.taskTimeoutMs } : {}),
+        });
       } catch (err) {
         // Cancelled before the child could report (for instance, before it started).
         if (!isCancellation(err)) throw err;
