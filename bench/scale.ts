@@ -52,9 +52,11 @@ export async function runScale(args: string[]): Promise<void> {
   if (nodes % width !== 0) throw new RangeError(`--nodes (${nodes}) must be a multiple of --width (${width})`);
   const stackTracesOn = flag(args, 'stack-traces', 'off') === 'on';
   const counter = installCountingRuntime();
-  console.log(`scale: ${nodes.toLocaleString('en')}-node layered DAG (${nodes / width} × ${width}), concurrency ${concurrency}; node ${process.version}; load ${loadLine()}`);
+  console.log(`scale: ${nodes.toLocaleString('en')}-node layered DAG (${nodes / width} × ${width}), concurrency ${concurrency}, mode ${flag(args, 'mode', 'default')}; node ${process.version}; load ${loadLine()}`);
 
-  const definition = layeredDag('bench-scale', nodes / width, width, concurrency);
+  // --mode local|remote|auto sets the DAG's defaults.mode; without it, nodes get the compiler's default (auto: local for these no-ops).
+  const mode = flag(args, 'mode', '');
+  const definition = { ...layeredDag('bench-scale', nodes / width, width, concurrency), ...(mode ? { defaults: { mode } } : {}) };
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const compiled = compileDag(definition);
