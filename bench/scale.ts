@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { compileDag } from '../src/dag';
-import { packDag } from '../src/dag/pack';
+import { packDag, type PackedDag } from '../src/dag/pack';
 import { DEFAULT_PARTITIONING, type PartitionSettings } from '../src/dag/partition';
 import { weftDataConverter } from '../src/payloads';
 import { startDevServer } from '../src/temporal/dev-server';
@@ -45,15 +45,8 @@ export function partitionFlags(args: readonly string[]): Partial<PartitionSettin
   return Object.keys(out).length ? out : undefined;
 }
 
-export async function runScale(args: string[]): Promise<void> {
-  const nodes = numberFlag(args, 'nodes', 100_000);
-  const width = numberFlag(args, 'width', 100);
-  const concurrency = numberFlag(args, 'concurrency', 100);
-  if (nodes % width !== 0) throw new RangeError(`--nodes (${nodes}) must be a multiple of --width (${width})`);
-  const stackTracesOn = flag(args, 'stack-traces', 'off') === 'on';
-  const counter = installCountingRuntime();
-  console.log(`scale: ${nodes.toLocaleString('en')}-node layered DAG (${nodes / width} × ${width}), concurrency ${concurrency}, mode ${flag(args, 'mode', 'default')}; node ${process.version}; load ${loadLine()}`);
-
+/** Builds, validates, compiles and packs the DAG, and prints how long validate + compile took. */
+function prepare(args: readonly string[], nodes: number, width: number, concurrency: number): PackedDag {
   // --mode local|remote|auto sets the DAG's defaults.mode; without it, nodes get the compiler's default (auto: local for these no-ops).
   const mode = flag(args, 'mode', '');
   const definition = { ...layeredDag('bench-scale', nodes / width, width, concurrency), ...(mode ? { defaults: { mode } } : {}) };
@@ -65,6 +58,20 @@ export async function runScale(args: string[]): Promise<void> {
   const packed = packDag(compiled);
   const packedBytes = Buffer.byteLength(JSON.stringify(packed));
   console.log(`  validate + compile ${(compileMs / 1000).toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU (target < 2 s); packed DAG ${mib(packedBytes)} of JSON; load ${loadLine()}`);
+  return packed;
+}
+
+export async function runScale(args: string[]): Promise<void> {
+  const nodes = numberFlag(args, 'nodes', 100_000);
+  const width = numberFlag(args, 'width', 100);
+  const concurrency = numberFlag(args, 'concurrency', 100);
+  if (nodes % width !== 0) throw new RangeError(`--nodes (${nodes}) must be a multiple of --width (${width})`);
+  const stackTracesOn = flag(args, 'stack-traces', 'off') === 'on';
+  const counter = installCountingRuntime();
+  console.log(`scale: ${nodes.toLocaleString('en')}-node layered DAG (${nodes / width} × ${width}), concurrency ${concurrency}, mode ${flag(args, 'mode', 'default')}; node ${process.version}; load ${loadLine()}`);
+
+  // The definition and the compiled DAG go out of scope here, so the RSS figures hold what a worker holds, plus the client.
+  let packed: PackedDag | undefined = prepare(args, nodes, width, concurrency);
 
   const cli = await requireTemporalCli({ progress: console.log });
   const scratch = mkdtempSync(join(tmpdir(), 'weft-bench-scale-'));
@@ -105,6 +112,7 @@ export async function runScale(args: string[]): Promise<void> {
       const partitions = partitionFlags(args);
       console.log(`  partitions: ${JSON.stringify({ ...DEFAULT_PARTITIONING, ...partitions })}`);
       const handle = await client.workflow.start('dagRun', { taskQueue: 'bench-scale', workflowId: `bench-scale-${Date.now()}`, args: [{ dag: packed, ...(partitions ? { partitions } : {}) }] });
+      packed = undefined;
       const result = (await handle.result()) as Record<string, number>;
       const wall = performance.now() - started;
       clearInterval(progress);
