@@ -97,7 +97,8 @@ export class PartitionedRun {
       } catch {
         return; // A signal cannot be answered; the update form says why.
       }
-      void getExternalWorkflowHandle(child).signal(approvalSignal, d);
+      // The child may end before the signal lands; an unhandled rejection would fail the parent's workflow task.
+      getExternalWorkflowHandle(child).signal(approvalSignal, d).catch(() => undefined);
     });
   }
 
