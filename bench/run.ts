@@ -5,11 +5,14 @@
  *             through dagRun and through the hand-written workflow in
  *             bench/workflows.ts, alternating, N runs each. Reports median wall
  *             time and history events, and their ratios.
- *   large     a 5,000-node layered DAG (50 × 100) through dagRun, sampling the
- *             worker process's RSS every 100 ms; reports peak RSS and wall time.
+ *   large     a 5,000-node layered DAG (50 × 100) through dagRun and through
+ *             the hand-written workflow, alternating (--large-runs N, default
+ *             1 each); reports wall times and their ratio, peak RSS, and the
+ *             workflow tasks of every dagRun execution, from its histories.
  *
  * and, each in a module of its own (not part of `all`):
  *
+ *   scale                                  bench/scale.ts (100,000 nodes under weft dev's server)
  *   peers, peers-devserver, peers-worker   bench/peers/main.ts
  *   cli                                    bench/cli.ts
  *   start-by-name                          bench/start-by-name.ts
@@ -20,7 +23,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { compileDag } from '../src/dag';
 import { packDag } from '../src/dag/pack';
 import { startDevServer } from '../src/temporal/dev-server';
@@ -28,7 +31,10 @@ import { requireTemporalCli } from '../src/temporal/servers';
 import { writeWorkflowBundle } from '../src/workers/bundle';
 import { weftActivityInterceptor } from '../src/workers/interceptors';
 import { layeredDag } from './layered';
-import { median } from './stats';
+import { collectRunFacts, describeRunFacts, installCountingRuntime } from './histories';
+import { partitionFlags } from './scale';
+import { withWorkflowStackTraces } from '../src/workers/stack-traces';
+import { loadLine, median, numberFlag } from './stats';
 import { telemetrySinks } from '../src/telemetry/worker';
 
 const args = process.argv.slice(2);
@@ -37,12 +43,16 @@ const runsFlag = args.indexOf('--runs');
 const RUNS = runsFlag >= 0 ? Number(args[runsFlag + 1]) : 7;
 
 
+/** Activity executions on the Weft worker: more than one per node means a node ran again. */
+let weftCalls = 0;
+
 async function main(): Promise<void> {
   if (which === 'peers' || which === 'peers-devserver' || which === 'peers-worker') return (await import('./peers/main')).runPeers(which, args);
   if (which === 'cli') return (await import('./cli')).runCliBench(args);
   if (which === 'start-by-name') return (await import('./start-by-name')).runStartByName(args);
   if (which === 'api-start-rate') return (await import('./api-start-rate')).runApiStartRate(args);
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  if (which === 'scale') return (await import('./scale')).runScale(args);
+  const counter = installCountingRuntime();
   const cli = await requireTemporalCli({ progress: console.log });
   const server = await startDevServer({ cliPath: cli.path });
   const scratch = mkdtempSync(join(tmpdir(), 'weft-bench-'));
@@ -52,22 +62,29 @@ async function main(): Promise<void> {
     const connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection });
     const native = await NativeConnection.connect({ address: server.address });
-    // Same settings for both sides; only Weft's worker has Weft's activity interceptor.
-    const make = (taskQueue: string, weft: boolean) =>
-      Worker.create({
+    // Same settings for both sides (the SDK's per-promise stack capture off, as in a Weft worker); only Weft's worker has Weft's activity interceptor.
+    const make = async (taskQueue: string, weft: boolean) => {
+      const options = {
         connection: native,
         taskQueue,
         workflowBundle: { codePath },
         sinks: telemetrySinks(),
-        activities: { noop: async (x: unknown) => x },
+        activities: {
+          noop: async (x: unknown) => {
+            if (weft) weftCalls++;
+            return x;
+          },
+        },
         ...(weft ? { interceptors: { activity: [weftActivityInterceptor] } } : {}),
         maxConcurrentActivityTaskExecutions: 200,
-      });
+      };
+      return (await withWorkflowStackTraces(false, () => Worker.create(options))).value;
+    };
     const workers = [await make('bench-weft', true), await make('bench-hand', false)];
     const running = workers.map((w) => w.run());
     try {
       if (which === 'all' || which === 'overhead') await overhead(client, 'bench-weft', 'bench-hand');
-      if (which === 'all' || which === 'large') await large(client, 'bench-weft');
+      if (which === 'all' || which === 'large') await large(client, 'bench-weft', 'bench-hand', counter);
     } finally {
       workers.forEach((w) => w.shutdown());
       await Promise.all(running);
@@ -114,21 +131,51 @@ async function overhead(client: Client, weftQueue: string, handQueue: string): P
   console.log(`  ratio         wall ${(dagMs / handMs).toFixed(3)}×   history events ${(dagEv / handEv).toFixed(3)}×`);
 }
 
-async function large(client: Client, taskQueue: string): Promise<void> {
-  const dag = packDag(compileDag(layeredDag('bench-large', 50, 100, 100)));
+/**
+ * The 5,000-node layered DAG through dagRun and through the hand-written
+ * workflow of the same dataflow, alternating (`--large-runs`, default 1 per
+ * side). Wall time is start to result at the client; RSS is the whole
+ * process (both workers and the client); workflow tasks come from the
+ * histories of every execution of the dagRun side.
+ */
+async function large(client: Client, weftQueue: string, handQueue: string, counter: { taskNotFound(): number }): Promise<void> {
+  const layers = 50;
+  const width = 100;
+  const runs = numberFlag(args, 'large-runs', 1);
+  const dag = packDag(compileDag(layeredDag('bench-large', layers, width, width)));
+  const partitions = partitionFlags(args);
+  const walls = { dagRun: [] as number[], hand: [] as number[] };
   let peak = process.memoryUsage().rss;
   const base = peak;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
-  const t0 = performance.now();
-  const handle = await client.workflow.start('dagRun', { taskQueue, workflowId: `bench-large-${Date.now()}`, args: [{ dag }] });
-  await handle.result();
-  const ms = performance.now() - t0;
+  console.log(`\nlarge: 5,000-node layered DAG (${layers} × ${width}), concurrency ${width}; dagRun against the hand-written workflow, ${runs} run(s) each, alternating; partitions ${JSON.stringify(partitions ?? 'default')}; load ${loadLine()}`);
+  let expected: string | undefined;
+  for (let i = 0; i < runs; i++) {
+    const sides = i % 2 === 0 ? (['dagRun', 'hand'] as const) : (['hand', 'dagRun'] as const);
+    for (const side of sides) {
+      const warningsBefore = counter.taskNotFound();
+      const callsBefore = weftCalls;
+      const t0 = performance.now();
+      const handle =
+        side === 'dagRun'
+          ? await client.workflow.start('dagRun', { taskQueue: weftQueue, workflowId: `bench-large-${Date.now()}`, args: [{ dag, ...(partitions ? { partitions } : {}) }] })
+          : await client.workflow.start('handWrittenLayered', { taskQueue: handQueue, workflowId: `bench-large-hand-${Date.now()}`, args: [layers, width] });
+      const result = JSON.stringify(await handle.result());
+      const ms = performance.now() - t0;
+      walls[side].push(ms);
+      if (expected !== undefined && result !== expected) throw new Error('dagRun and the hand-written workflow disagree on the result');
+      expected = result;
+      const f = await collectRunFacts(client, handle.workflowId, handle.firstExecutionRunId);
+      const calls = side === 'dagRun' ? `, ${weftCalls - callsBefore} activity executions for ${layers * width} nodes` : '';
+      console.log(`  ${side.padEnd(7)} run ${i + 1}: wall ${(ms / 1000).toFixed(1)} s${calls}; load ${loadLine()}`);
+      for (const line of describeRunFacts(f, counter.taskNotFound() - warningsBefore)) console.log(`    ${line}`);
+    }
+  }
   clearInterval(sampler);
-  let executions = 0;
-  for await (const _ of client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) executions++;
-  console.log('\nlarge: 5,000-node layered DAG (50 × 100), concurrency 100, worker and client in this process');
-  console.log(`  wall ${(ms / 1000).toFixed(1)} s, executions (continue-as-new chain) ${executions}`);
-  console.log(`  RSS before ${(base / 2 ** 20).toFixed(0)} MiB, peak ${(peak / 2 ** 20).toFixed(0)} MiB (limit 1024 MiB)`);
+  const d = median(walls.dagRun);
+  const h = median(walls.hand);
+  console.log(`  median wall: dagRun ${(d / 1000).toFixed(1)} s, hand-written ${(h / 1000).toFixed(1)} s, ratio ${(d / h).toFixed(2)}× (target ≤ 1.2×)`);
+  console.log(`  RSS before ${(base / 2 ** 20).toFixed(0)} MiB, peak ${(peak / 2 ** 20).toFixed(0)} MiB (limit 1024 MiB); load ${loadLine()}`);
 }
 
 main().then(

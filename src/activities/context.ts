@@ -6,6 +6,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Context, type Info } from '@temporalio/activity';
 import type { Logger } from '@temporalio/common';
 import { NotInActivityError } from './errors';
+import { PARTITION_ID_SUFFIX, PARTITION_WORKFLOW_TYPE } from '../workflows/partition/messages';
 
 export interface ActivityContext {
   /** `<workflowId>/<activityId>`: stable across retries, resets and `weft runs retry`; differs between runs. */
@@ -35,9 +36,16 @@ function current(helper: string): Context {
 }
 
 /** The key of an activity execution, from its info. Exported for tests and the interpreter's docs. */
-export function idempotencyKeyOf(info: Pick<Info, 'activityId' | 'workflowExecution'>): string {
+export function idempotencyKeyOf(info: Pick<Info, 'activityId' | 'workflowExecution'> & { workflowType?: string }): string {
   // Activities started outside a workflow have no workflow id; their activity id is unique on its own.
-  return info.workflowExecution ? `${info.workflowExecution.workflowId}/${info.activityId}` : info.activityId;
+  if (!info.workflowExecution) return info.activityId;
+  let runId = info.workflowExecution.workflowId;
+  // A partition child of a large run (src/workflows/partition/) keys its nodes by the run's id, as one workflow would.
+  if (info.workflowType === PARTITION_WORKFLOW_TYPE) {
+    const at = runId.lastIndexOf(PARTITION_ID_SUFFIX);
+    if (at > 0) runId = runId.slice(0, at);
+  }
+  return `${runId}/${info.activityId}`;
 }
 
 /**

@@ -22,6 +22,7 @@ import { enrichWithPendingActivities } from './progress';
 import { ClosedRunCache } from './closed-runs';
 import { RunOptionError, RunStartUncertainError, RunStateError } from './run-errors';
 import { cancelRun as cancelRunOf, describeRun, listRuns as listRunsOf } from './run-reads';
+import { mergePartitionStatus, runningPartitions } from '../workflows/partition/status';
 
 import { memoDag, type ListRunsOptions, type RunSummary, type RunView, type StartedRun, type StartRunOptions } from './run-types';
 
@@ -182,6 +183,11 @@ export class WeftClient {
     } catch {
       status = undefined;
     }
+    // A partitioned run: the running partition's nodes are known to its child workflow only.
+    for (const p of status ? runningPartitions(status) : []) {
+      const child = await this.temporal.workflow.getHandle(p.workflowId).query(statusQuery, { outputs: opts.outputs ?? false }).catch(() => undefined);
+      if (child) mergePartitionStatus(status!, p, child);
+    }
     if (status) await enrichWithPendingActivities(status, desc, this.temporal.options.loadedDataConverter);
     const view: RunView = {
       id,
@@ -273,7 +279,8 @@ export class WeftClient {
     const handle = await this.temporal.workflow.start(WORKFLOW_TYPE, {
       workflowId: id,
       taskQueue: desc.taskQueue,
-      args: [{ dag: packDag(dag), input: args.input ?? null, ...(o.fromFailed ? { reuse } : {}) } satisfies DagRunArgs],
+      // Partition settings travel too, so the retry splits the DAG as the run did.
+      args: [{ dag: packDag(dag), input: args.input ?? null, ...(o.fromFailed ? { reuse } : {}), ...(args.partitions ? { partitions: args.partitions } : {}) } satisfies DagRunArgs],
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       memo: desc.memo ?? {},
       ...this.searchAttributesFor(dag),

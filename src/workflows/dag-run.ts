@@ -3,11 +3,14 @@
  * is plain JSON (the compiled DAG, the input, and reused outputs), so a run
  * can be started from any client, language or schedule.
  */
-import { continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CompiledDag } from '../dag/types';
 import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/search-attributes';
 import { isPackedDag, packDag, toCompiled, type PackedDag } from '../dag/pack';
-import { approvalSignal, approvalUpdate, resolveFailureUpdate, statusQuery, type ApprovalDecision, type ApprovalResult, type FailureDecision } from './messages';
+import { checkPartitionSettings, DEFAULT_PARTITIONING, shouldPartition, type PartitionSettings } from '../dag/partition';
+import { FAILURE_TYPES } from './messages';
+import { registerRunHandlers } from './partition/handlers';
+import { PartitionedRun } from './partition/parent';
 import { DagRunner, type CarriedState, type RunnerOptions } from './runner';
 
 export interface DagRunArgs {
@@ -19,7 +22,15 @@ export interface DagRunArgs {
   options?: RunnerOptions;
   /** State carried across continue-as-new; set by dagRun itself. */
   carried?: CarriedState;
+  /**
+   * When the run is split into partition child workflows, and their size
+   * (docs/interpreter.md, "Scale"). @defaultValue DEFAULT_PARTITIONING: above 5,000 nodes, 1,000 per partition
+   */
+  partitions?: Partial<PartitionSettings>;
 }
+
+/** Marks runs that may be partitioned, so runs recorded before partitions replay on one workflow. */
+export const PARTITION_PATCH = 'weft-partitions';
 
 const WEFT_STATUS = SEARCH_ATTRIBUTE_KEYS.status;
 
@@ -31,33 +42,12 @@ function setStatusAttribute(state: string): void {
 }
 
 export async function dagRun(args: DagRunArgs): Promise<unknown> {
+  const settings = partitionSettings(args);
+  // A continued execution stays on the path its chain began on; patched() last, so small DAGs record no marker.
+  if (!args.carried && shouldPartition(args.dag, settings) && patched(PARTITION_PATCH)) return runPartitioned(args, settings);
   const dag = toCompiled(args.dag);
   const runner = new DagRunner(dag, args.input ?? null, args.options, args.reuse, args.carried);
-  setHandler(statusQuery, (opts) => runner.getStatus(opts));
-  setHandler(
-    approvalUpdate,
-    (d): ApprovalResult => {
-      runner.decide(d);
-      return { node: d.node, decision: d.decision, at: new Date().toISOString() };
-    },
-    { validator: (d: ApprovalDecision) => runner.validateDecision(d) },
-  );
-  setHandler(
-    resolveFailureUpdate,
-    (d: FailureDecision) => {
-      runner.resolveFailure(d);
-      return { node: d.node, action: d.action, at: new Date().toISOString() };
-    },
-    { validator: (d: FailureDecision) => runner.validateFailureDecision(d) },
-  );
-  setHandler(approvalSignal, (d) => {
-    try {
-      runner.validateDecision(d);
-      runner.decide(d);
-    } catch {
-      // A signal cannot be answered; the update form reports why a decision was refused.
-    }
-  });
+  registerRunHandlers(runner);
   try {
     const result = await runner.run();
     if (result.kind === 'continue') {
@@ -68,6 +58,29 @@ export async function dagRun(args: DagRunArgs): Promise<unknown> {
     return result.output;
   } catch (err) {
     if (runner.state === 'failed' || runner.state === 'cancelled') setStatusAttribute(runner.state);
+    throw err;
+  }
+}
+
+function partitionSettings(args: DagRunArgs): PartitionSettings {
+  try {
+    return checkPartitionSettings({ ...DEFAULT_PARTITIONING, ...args.partitions });
+  } catch (err) {
+    throw ApplicationFailure.create({ type: FAILURE_TYPES.BAD_INPUT, message: (err as Error).message, nonRetryable: true });
+  }
+}
+
+/** A DAG past the threshold: its partitions run as child workflows (partition/parent.ts); the DAG is never unpacked whole. */
+async function runPartitioned(args: DagRunArgs, settings: PartitionSettings): Promise<unknown> {
+  const packed = isPackedDag(args.dag) ? args.dag : packDag(args.dag);
+  const run = new PartitionedRun(packed, args.input ?? null, settings, args.reuse, args.options);
+  run.register();
+  try {
+    const output = await run.run();
+    setStatusAttribute('succeeded');
+    return output;
+  } catch (err) {
+    if (run.state === 'failed' || run.state === 'cancelled') setStatusAttribute(run.state);
     throw err;
   }
 }

@@ -57,6 +57,20 @@ export interface RunStatus {
   counts: Record<NodeState, number>;
   nodes: NodeStatus[];
   error?: NodeError & { node?: string };
+  /** Only for a run split into partition child workflows (docs/interpreter.md, "Scale"). */
+  partitions?: PartitionStatus[];
+}
+
+/**
+ * One partition of a partitioned run: the child workflow that runs the DAG's
+ * nodes [start, end) (topological order). While it runs, the parent's status
+ * shows those nodes as pending; WeftClient.getRun fills them in from the child.
+ */
+export interface PartitionStatus {
+  workflowId: string;
+  state: 'pending' | 'running' | 'done' | 'skipped';
+  start: number;
+  end: number;
 }
 
 export interface StatusQueryOptions {

@@ -47,6 +47,8 @@ export type { CarriedState } from './carry';
 export interface RunnerOptions {
   /** Continue-as-new once history has this many events, even if Temporal does not suggest it yet. */
   continueAsNewAfterEvents?: number;
+  /** The run's workflow id when this execution is one partition of it (src/workflows/partition/): `run.id`. */
+  runId?: string;
 }
 
 /** Marks runs whose node work shares one cancellation scope (see the header). */
@@ -71,7 +73,7 @@ export class DagRunner {
     reuse: Record<string, unknown> = {},
     carried?: CarriedState,
   ) {
-    this.machine = new RunMachine({ dag, input, runId: workflowInfo().workflowId, now: Date.now(), reuse, ...(carried ? { carried } : {}) });
+    this.machine = new RunMachine({ dag, input, runId: opts.runId ?? workflowInfo().workflowId, now: Date.now(), reuse, ...(carried ? { carried } : {}) });
   }
 
   // ---- messages -------------------------------------------------------------

@@ -23,7 +23,9 @@ function layered(name: string, layers: number, width: number, concurrency: numbe
       nodes.push({ id: `n${l}_${i}`, activity: 'noop', after, input: l === 0 ? i : `{{ nodes.n${l - 1}_${i}.output + 1 }}`, retry: { maximumAttempts: 1 } });
     }
   }
-  return { name, concurrency, nodes };
+  // Remote activities: continue-as-new is what is tested, and a run of local activities can finish its
+  // whole DAG inside one long workflow task, where the history length that triggers it never moves.
+  return { name, concurrency, defaults: { mode: 'remote' }, nodes };
 }
 
 describe('continue-as-new', () => {
@@ -33,6 +35,7 @@ describe('continue-as-new', () => {
     const dag = {
       name: 'carry',
       concurrency: 2,
+      defaults: { mode: 'remote' },
       nodes: [
         { id: 'list', activity: 'noop', input: [1, 2, 3, 4, 5, 6, 7, 8] },
         { id: 'each', activity: 'noop', after: ['list'], map: { items: '{{ nodes.list.output }}', concurrency: 2 }, input: '{{ item * 10 }}' },
