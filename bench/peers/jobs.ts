@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { withWorkflowStackTraces } from '../../src/workers/stack-traces';
 import { configSchema } from '../../src/config/schema';
 import { createWeftClient } from '../../src/client';
 import type { JobsOptions } from '../../src/client/jobs';
@@ -26,7 +27,8 @@ export async function startJobsSystem(bench: BenchServer, codePath: string, opts
   const registry = await createActivityRegistry();
   const payloads = createPayloadSupport(config.payloads, { dataDir });
   const native = await NativeConnection.connect({ address: bench.server.address });
-  const worker = await Worker.create({
+  // As `weft worker` builds it: per-promise stack capture off (worker.workflowStackTraces defaults to false).
+  const { value: worker } = await withWorkflowStackTraces(false, () => Worker.create({
     connection: native,
     taskQueue,
     activities: registry.toWorkerActivities(),
@@ -34,7 +36,7 @@ export async function startJobsSystem(bench: BenchServer, codePath: string, opts
     interceptors: { activity: [createActivityInterceptor(), ...payloads.activityInterceptors] },
     workflowBundle: { codePath },
     ...opts.knobs,
-  });
+  }));
   const running = worker.run();
   const weft = await createWeftClient({ config, client: { jobs: opts.jobs ?? {} } });
   const queue = 'bench';

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { withWorkflowStackTraces } from '../../src/workers/stack-traces';
 import { buildDag, chain, chord, group, task } from '../../src/dag/builder';
 import type { CompiledDag } from '../../src/dag/types';
 import { configSchema } from '../../src/config/schema';
@@ -75,7 +76,8 @@ export async function startWeftSystem(bench: BenchServer, codePath: string, opts
   const registry = await createActivityRegistry();
   const payloads = createPayloadSupport(config.payloads, { dataDir });
   const native = await NativeConnection.connect({ address: bench.server.address });
-  const worker = await Worker.create({
+  // As `weft worker` builds it: per-promise stack capture off (worker.workflowStackTraces defaults to false).
+  const { value: worker } = await withWorkflowStackTraces(false, () => Worker.create({
     connection: native,
     taskQueue,
     activities: registry.toWorkerActivities(),
@@ -83,7 +85,7 @@ export async function startWeftSystem(bench: BenchServer, codePath: string, opts
     interceptors: { activity: [createActivityInterceptor(), ...payloads.activityInterceptors] },
     workflowBundle: { codePath },
     ...opts.knobs,
-  });
+  }));
   const running = worker.run();
   const weft = await createWeftClient({ config });
   const dags = { single: SHAPE_DAGS.single(), chain: SHAPE_DAGS.chain(), chord: SHAPE_DAGS.chord() };
