@@ -73,7 +73,7 @@ describe('FIFO queue per key', () => {
     const first = await weft.enqueue(key, jobDag, { key: 'D', job: 'one' }, { idempotencyKey: 'same' });
     const second = await weft.enqueue(key, jobDag, { key: 'D', job: 'two' }, { idempotencyKey: 'same' });
     expect(second.runId).toBe(first.runId);
-    await expect.poll(async () => (await weft.queueStatus(key)).counts).toMatchObject({ accepted: 1, succeeded: 1, duplicates: 1 });
+    await expect.poll(async () => (await weft.queueStatus(key)).counts, { timeout: 20_000 }).toMatchObject({ accepted: 1, succeeded: 1, duplicates: 1 });
     expect(runs).toEqual(['one']);
     expect(await env.client.workflow.getHandle(first.runId).result()).toEqual({ work: 'one' });
   });
