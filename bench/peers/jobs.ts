@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { withWorkflowStackTraces } from '../../src/workers/stack-traces';
+import { telemetryActivityInterceptors, telemetrySinks } from '../../src/telemetry/worker';
 import { configSchema } from '../../src/config/schema';
 import { createWeftClient } from '../../src/client';
 import type { JobsOptions } from '../../src/client/jobs';
@@ -33,7 +34,9 @@ export async function startJobsSystem(bench: BenchServer, codePath: string, opts
     taskQueue,
     activities: registry.toWorkerActivities(),
     dataConverter: payloads.dataConverter,
-    interceptors: { activity: [createActivityInterceptor(), ...payloads.activityInterceptors] },
+    // Weft's telemetry, as createWeftWorker registers it: the workflow reports run start/end to these sinks.
+    interceptors: { activity: [...telemetryActivityInterceptors(), createActivityInterceptor(), ...payloads.activityInterceptors] },
+    sinks: telemetrySinks(),
     workflowBundle: { codePath },
     ...opts.knobs,
   }));

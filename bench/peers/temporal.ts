@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { withWorkflowStackTraces } from '../../src/workers/stack-traces';
+import { telemetryActivityInterceptors, telemetrySinks } from '../../src/telemetry/worker';
 import { buildDag, chain, chord, group, task } from '../../src/dag/builder';
 import type { CompiledDag } from '../../src/dag/types';
 import { configSchema } from '../../src/config/schema';
@@ -82,7 +83,9 @@ export async function startWeftSystem(bench: BenchServer, codePath: string, opts
     taskQueue,
     activities: registry.toWorkerActivities(),
     dataConverter: payloads.dataConverter,
-    interceptors: { activity: [createActivityInterceptor(), ...payloads.activityInterceptors] },
+    // Weft's telemetry, as createWeftWorker registers it: the workflow reports run start/end to these sinks.
+    interceptors: { activity: [...telemetryActivityInterceptors(), createActivityInterceptor(), ...payloads.activityInterceptors] },
+    sinks: telemetrySinks(),
     workflowBundle: { codePath },
     ...opts.knobs,
   }));
