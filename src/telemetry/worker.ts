@@ -13,6 +13,7 @@ import { DAG_HEADER, WEFT_ATTR, nodeOf } from './attributes';
 import { workerMetrics } from './metrics';
 import type { WeftTelemetrySinks } from './sinks';
 import { activeTracing } from './tracing';
+import { isLocalCallMeta } from '../workflows/envelope';
 
 export type TelemetrySinks = InjectedSinks<WeftTelemetrySinks & OpenTelemetrySinks>;
 
@@ -72,19 +73,26 @@ function outcomeOf(err: unknown, ctx: Context): 'failure' | 'cancelled' {
 function weftTelemetryInterceptor(ctx: Context): ActivityInterceptors {
   const m = workerMetrics();
   const { info } = ctx;
-  const node = nodeOf(info.activityId);
+  // A local activity's own id is a sequence number; the node's id travels as its second argument (see
+  // src/workers/interceptors.ts, which restores it after this interceptor has run), so read it from there.
+  let activityId = info.activityId;
+  let node = nodeOf(activityId);
   const runId = info.workflowExecution?.workflowId;
   let dag = '';
   let span: Span | undefined;
   return {
     inbound: {
       async execute(input, next) {
+        if (info.isLocal && isLocalCallMeta(input.args[1])) {
+          activityId = input.args[1].weftActivityId;
+          node = nodeOf(activityId);
+        }
         dag = dagOf(input.headers);
         span = trace.getActiveSpan();
         span?.setAttributes({
           [WEFT_ATTR.node]: node,
           [WEFT_ATTR.attempt]: info.attempt,
-          [WEFT_ATTR.idempotencyKey]: runId ? `${runId}/${info.activityId}` : info.activityId,
+          [WEFT_ATTR.idempotencyKey]: runId ? `${runId}/${activityId}` : activityId,
           ...(runId ? { [WEFT_ATTR.runId]: runId } : {}),
           ...(dag ? { [WEFT_ATTR.dag]: dag } : {}),
         });
@@ -109,7 +117,7 @@ function weftTelemetryInterceptor(ctx: Context): ActivityInterceptors {
         // The task token is a credential for completing the activity; it does not belong in logs.
         const { taskToken: _token, ...rest } = input;
         const traceId = span?.spanContext().traceId;
-        return next({ ...rest, ...(runId ? { runId } : {}), nodeId: info.activityId, attempt: info.attempt, ...(dag ? { dag } : {}), ...(traceId ? { traceId } : {}) });
+        return next({ ...rest, ...(runId ? { runId } : {}), nodeId: activityId, attempt: info.attempt, ...(dag ? { dag } : {}), ...(traceId ? { traceId } : {}) });
       },
     },
   };
