@@ -20,9 +20,12 @@ interface NodeEvent {
   progress?: { done: number; total: number };
 }
 
-async function start(api: Api, dag: unknown): Promise<string> {
+async function start(api: Api, dag: Record<string, unknown>): Promise<string> {
   const id = uniqueId('sse');
-  expect((await api.call('POST', '/v1/runs', { json: { id, dag } })).status).toBe(202);
+  // Remote nodes: the stream's node events come from status queries, which a running local activity holds back
+  // (up to ~8 s each), and gates report progress through heartbeats, which local activities do not have.
+  const remote = { ...dag, defaults: { mode: 'remote' } };
+  expect((await api.call('POST', '/v1/runs', { json: { id, dag: remote } })).status).toBe(202);
   return id;
 }
 
