@@ -6,41 +6,14 @@
  * finished; the shards' counters are read by query, which is also how a
  * caller would learn it, so the figure includes that cost.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { withWorkflowStackTraces } from '../../src/workers/stack-traces';
-import { telemetryActivityInterceptors, telemetrySinks } from '../../src/telemetry/worker';
-import { configSchema } from '../../src/config/schema';
 import { createWeftClient } from '../../src/client';
 import type { JobsOptions } from '../../src/client/jobs';
-import { createActivityRegistry } from '../../src/activities';
-import { createActivityInterceptor } from '../../src/workers/interceptors';
-import { createPayloadSupport } from '../../src/payloads/support';
 import type { PeerSystem, Shape } from './shapes';
-import type { BenchServer, WorkerKnobs } from './temporal';
+import { startWeftBenchWorker, type BenchServer, type WorkerKnobs } from './temporal';
 
 export async function startJobsSystem(bench: BenchServer, codePath: string, opts: { name?: string; jobs?: JobsOptions; knobs?: WorkerKnobs; nodesPerRound: number }): Promise<PeerSystem> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'weft-bench-jobs-'));
-  const taskQueue = `weft-jobs-bench-${process.pid}-${Date.now()}`;
-  const config = configSchema.parse({ dataDir, taskQueue, temporal: { address: bench.server.address } });
-  const registry = await createActivityRegistry();
-  const payloads = createPayloadSupport(config.payloads, { dataDir });
-  const native = await NativeConnection.connect({ address: bench.server.address });
-  // As `weft worker` builds it: per-promise stack capture off (worker.workflowStackTraces defaults to false).
-  const { value: worker } = await withWorkflowStackTraces(false, () => Worker.create({
-    connection: native,
-    taskQueue,
-    activities: registry.toWorkerActivities(),
-    dataConverter: payloads.dataConverter,
-    // Weft's telemetry, as createWeftWorker registers it: the workflow reports run start/end to these sinks.
-    interceptors: { activity: [...telemetryActivityInterceptors(), createActivityInterceptor(), ...payloads.activityInterceptors] },
-    sinks: telemetrySinks(),
-    workflowBundle: { codePath },
-    ...opts.knobs,
-  }));
-  const running = worker.run();
+  const weftWorker = await startWeftBenchWorker(bench, codePath, `weft-jobs-bench-${process.pid}-${Date.now()}`, opts.knobs);
+  const { config } = weftWorker;
   const weft = await createWeftClient({ config, client: { jobs: opts.jobs ?? {} } });
   const queue = 'bench';
   let round = 0;
@@ -66,11 +39,7 @@ export async function startJobsSystem(bench: BenchServer, codePath: string, opts
       return performance.now() - t0;
     },
     async close() {
-      worker.shutdown();
-      await running;
-      void weft;
-      await native.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await weftWorker.stop();
     },
   };
 }

@@ -70,9 +70,14 @@ async function runAll(starts: Array<() => Promise<{ result(): Promise<unknown> }
   return performance.now() - t0;
 }
 
-export async function startWeftSystem(bench: BenchServer, codePath: string, opts: { name?: string; knobs?: WorkerKnobs; nodesPerRound: number }): Promise<PeerSystem> {
+/** A Weft worker as `weft worker` builds it, in the benchmark process, with its config and a way to stop it. */
+export interface WeftBenchWorker {
+  config: ReturnType<typeof configSchema.parse>;
+  stop(): Promise<void>;
+}
+
+export async function startWeftBenchWorker(bench: BenchServer, codePath: string, taskQueue: string, knobs?: WorkerKnobs): Promise<WeftBenchWorker> {
   const dataDir = mkdtempSync(join(tmpdir(), 'weft-bench-data-'));
-  const taskQueue = uniqueId('weft');
   const config = configSchema.parse({ dataDir, taskQueue, temporal: { address: bench.server.address } });
   const registry = await createActivityRegistry();
   const payloads = createPayloadSupport(config.payloads, { dataDir });
@@ -87,9 +92,23 @@ export async function startWeftSystem(bench: BenchServer, codePath: string, opts
     interceptors: { activity: [...telemetryActivityInterceptors(), createActivityInterceptor(), ...payloads.activityInterceptors] },
     sinks: telemetrySinks(),
     workflowBundle: { codePath },
-    ...opts.knobs,
+    ...knobs,
   }));
   const running = worker.run();
+  return {
+    config,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await native.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startWeftSystem(bench: BenchServer, codePath: string, opts: { name?: string; knobs?: WorkerKnobs; nodesPerRound: number }): Promise<PeerSystem> {
+  const weftWorker = await startWeftBenchWorker(bench, codePath, uniqueId('weft'), opts.knobs);
+  const { config } = weftWorker;
   const weft = await createWeftClient({ config });
   const dags = { single: SHAPE_DAGS.single(), chain: SHAPE_DAGS.chain(), chord: SHAPE_DAGS.chord() };
   return {
@@ -105,13 +124,9 @@ export async function startWeftSystem(bench: BenchServer, codePath: string, opts
       );
     },
     async close() {
-      worker.shutdown();
-      await running;
       // The client connection stays open: result() calls of a stalled round still retry on it, and on a
       // closed channel they throw from a timer. The benchmark process exits right after the teardown.
-      void weft;
-      await native.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await weftWorker.stop();
     },
   };
 }

@@ -185,7 +185,7 @@ export class WeftClient {
     }
     // A partitioned run: the running partition's nodes are known to its child workflow only.
     for (const p of status ? runningPartitions(status) : []) {
-      const child = await this.temporal.workflow.getHandle(p.workflowId).query(statusQuery, { outputs: opts.outputs ?? false }).catch(() => undefined);
+      const child = await this.temporal.workflow.getHandle(p.workflowId).query(statusQuery, { outputs }).catch(() => undefined);
       if (child) mergePartitionStatus(status!, p, child);
     }
     if (status) await enrichWithPendingActivities(status, desc, this.temporal.options.loadedDataConverter);

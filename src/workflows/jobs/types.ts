@@ -6,13 +6,14 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { CompiledActivityCall } from '../../dag/types';
 import type { NodeError } from '../messages';
+import { WORKFLOW_TYPES } from '../../temporal/search-attributes';
 
 /** Workflow types of the job queue, registered with every worker through src/workflows/index.ts. */
 export const JOB_WORKFLOW_TYPES = {
   /** One long-lived shard of a queue: `weft-jobs:<queue>:<shard>`. */
   jobShard: 'jobShard',
-  /** An already-failed record of a job that failed for good: `weft-job-failed:<job id>`. */
-  jobFailed: 'jobFailed',
+  /** An already-failed record of a job that failed for good: `weft-job-failed:<job id>`; runs list shows it. */
+  jobFailed: WORKFLOW_TYPES.jobFailed,
 } as const;
 
 export const SHARD_ID_PREFIX = 'weft-jobs:';
