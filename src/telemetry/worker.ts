@@ -86,6 +86,9 @@ function weftTelemetryInterceptor(ctx: Context): ActivityInterceptors {
         if (info.isLocal && isLocalCallMeta(input.args[1])) {
           activityId = input.args[1].weftActivityId;
           node = nodeOf(activityId);
+        } else if (info.isLocal) {
+          // Another local call (a job of the job queue): no node, and its sequence-number id would make one label per job.
+          node = info.activityType;
         }
         dag = dagOf(input.headers);
         span = trace.getActiveSpan();
