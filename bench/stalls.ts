@@ -89,25 +89,40 @@ function ms(t?: { seconds?: { toString(): string } | null; nanos?: number | null
   return Number(t?.seconds?.toString() ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
 }
 
-async function describeStall(h: WorkflowHandle): Promise<void> {
+type Verdict = 'lost before Node' | 'completion lost' | 'slow';
+
+/**
+ * Sorts a late run: its activity STARTED on the server and either never reached the activity function or returned
+ * there without the server hearing of it (a stall: only the start-to-close timeout ends it), or it is merely slow
+ * (no activity pending yet, or one still SCHEDULED: the machine is loaded and the run moves on its own).
+ */
+async function classify(h: WorkflowHandle, verbose: boolean): Promise<Verdict> {
   const d = await h.describe();
   const pending = d.raw.pendingActivities?.map((a) => ({ state: a.state, attempt: a.attempt, worker: a.lastWorkerIdentity, startedMs: ms(a.lastStartedTime) })) ?? [];
+  const started = pending.find((a) => String(a.state) === '2' || String(a.state) === 'PENDING_ACTIVITY_STATE_STARTED');
+  const node = seen.get(h.workflowId);
+  const verdict: Verdict = d.status.name !== 'RUNNING' || !started ? 'slow' : node?.returned ? 'completion lost' : 'lost before Node';
+  if (verdict === 'slow' || !verbose) return verdict;
   // An eagerly dispatched activity is started by the same request that scheduled it: started == scheduled, to the millisecond.
   const scheduled = (await h.fetchHistory()).events?.find((e) => e.activityTaskScheduledEventAttributes);
   const scheduledMs = ms(scheduled?.eventTime);
-  const node = seen.get(h.workflowId);
   const nodeSaw = node ? `activity fn entered ${node.entered - scheduledMs} ms after scheduled, ${node.returned ? `returned ${node.returned - node.entered} ms later` : 'never returned'}` : 'activity fn never entered';
-  console.log(`  stalled ${h.workflowId}: ${d.status.name}, history ${d.historyLength} events, pending ${JSON.stringify(pending)}, started ${pending[0] ? pending[0].startedMs - scheduledMs : '?'} ms after scheduled; ${nodeSaw}`);
+  console.log(`  ${verdict}: ${h.workflowId}, history ${d.historyLength} events, pending ${JSON.stringify(pending)}, started ${started!.startedMs - scheduledMs} ms after scheduled; ${nodeSaw}`);
   if (LOG_DIR) {
     const needles = [h.workflowId, node?.taskToken ?? ''];
     for (const line of grepLog(join(LOG_DIR, 'core.log'), needles).slice(-20)) console.log(`    core: ${line.slice(0, 400)}`);
     for (const line of grepLog(join(LOG_DIR, 'server.log'), [h.workflowId]).slice(-10)) console.log(`    server: ${line.slice(0, 400)}`);
   }
+  return verdict;
 }
+
+let server: Awaited<ReturnType<typeof startDevServer>> | undefined;
 
 async function main(): Promise<void> {
   const coreLog = openLog('core.log');
   const serverLog = openLog('server.log');
+  // A stopped benchmark must not leave its dev server running.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void (server?.stop() ?? Promise.resolve()).finally(() => process.exit(130)));
   const print = (entry: { level: string; message: string; meta?: unknown }): void => {
     const line = `[sdk ${entry.level}] ${entry.message} ${JSON.stringify(entry.meta ?? {}).slice(0, 600)}`;
     if (entry.level === 'WARN' || entry.level === 'ERROR') console.log(line);
@@ -118,14 +133,15 @@ async function main(): Promise<void> {
     telemetryOptions: { logging: { filter: { core: LOG_DIR ? 'DEBUG' : 'WARN', other: 'WARN' }, forward: {} } },
   });
   const cli = await requireTemporalCli({ progress: console.log });
-  const server = await startDevServer({ cliPath: cli.path, logLevel: LOG_DIR ? 'info' : 'warn', ...(serverLog ? { onLog: (line: string) => serverLog.write(`${line}\n`) } : {}) });
+  const srv = await startDevServer({ cliPath: cli.path, logLevel: LOG_DIR ? 'info' : 'warn', ...(serverLog ? { onLog: (line: string) => serverLog.write(`${line}\n`) } : {}) });
+  server = srv;
   const scratch = mkdtempSync(join(tmpdir(), 'weft-bench-stalls-'));
   const blocker = BLOCK_MS > 0 ? setInterval(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, BLOCK_MS), 1000) : undefined;
   try {
     const codePath = await writeWorkflowBundle(join(scratch, 'bundle.js'));
-    const client = new Client({ connection: await Connection.connect({ address: server.address }) });
-    const shared = await NativeConnection.connect({ address: server.address });
-    const connection = async (): Promise<NativeConnection> => (CONNECTIONS === 'own' ? NativeConnection.connect({ address: server.address }) : shared);
+    const client = new Client({ connection: await Connection.connect({ address: srv.address }) });
+    const shared = await NativeConnection.connect({ address: srv.address });
+    const connection = async (): Promise<NativeConnection> => (CONNECTIONS === 'own' ? NativeConnection.connect({ address: srv.address }) : shared);
     const dag = packDag(compileDag({ name: 'stall-probe', nodes: [{ id: 'one', activity: 'noop', input: { v: 1 }, mode: MODE as 'remote' }] }));
     const queues = Array.from({ length: WORKERS }, (_, i) => `stalls-${i}-${Date.now()}`);
     const activityOptions = { activities: { noop: async (x: unknown) => x }, interceptors: { activity: [probe, weftActivityInterceptor] } };
@@ -143,7 +159,7 @@ async function main(): Promise<void> {
     ).flat();
     const running = workers.map((w) => w.run());
     console.log(
-      `dev server ${server.address}; ${WORKERS} task queues, ${workers.length} workers in one process${SPLIT ? ' (workflow and activity workers apart: no eager activity dispatch)' : ''}; mode ${MODE}; connections ${CONNECTIONS}; block ${BLOCK_MS} ms/s; ${ROUNDS} rounds of ${JOBS} runs per queue; load ${loadLine()}`,
+      `dev server ${srv.address}; ${WORKERS} task queues, ${workers.length} workers in one process${SPLIT ? ' (workflow and activity workers apart: no eager activity dispatch)' : ''}; mode ${MODE}; connections ${CONNECTIONS}; block ${BLOCK_MS} ms/s; ${ROUNDS} rounds of ${JOBS} runs per queue; load ${loadLine()}`,
     );
     let stalled = 0;
     const cpu0 = process.cpuUsage();
@@ -163,9 +179,16 @@ async function main(): Promise<void> {
         );
         const seconds = (performance.now() - t0) / 1000;
         console.log(`round ${r + 1}: ${handles.length} runs, ${late.length} not done after ${STALL_S} s; round took ${seconds.toFixed(1)} s; load ${loadLine()}`);
-        for (const h of late.slice(0, 5)) await describeStall(h);
-        stalled += late.length;
-        await Promise.allSettled(late.map((h) => h.terminate('stall probe')));
+        const verdicts: Verdict[] = [];
+        for (const h of late) verdicts.push(await classify(h, verdicts.filter((v) => v !== 'slow').length < 5));
+        const count = (v: Verdict): number => verdicts.filter((x) => x === v).length;
+        // Matching drops a dispatch whose RecordActivityTaskStarted finds the task started already: each such line is a
+        // task that history recorded as started while its first dispatch failed (section 16).
+        const dropped = LOG_DIR ? grepLog(join(LOG_DIR, 'server.log'), ['Activity task already started']).length : NaN;
+        console.log(`  late runs: ${count('lost before Node')} lost before Node, ${count('completion lost')} completion lost, ${count('slow')} slow (not stalls); server's "Activity task already started" drops so far: ${dropped}`);
+        stalled += late.length - count('slow');
+        // Slow runs finish on their own; stalled ones would wait for the 5-minute start-to-close timeout.
+        await Promise.allSettled(late.map((h, i) => (verdicts[i] === 'slow' ? h.result() : h.terminate('stall probe'))));
       }
     } finally {
       const cpu = process.cpuUsage(cpu0);
@@ -173,10 +196,10 @@ async function main(): Promise<void> {
       workers.forEach((w) => w.shutdown());
       await Promise.allSettled(running);
     }
-    console.log(`stalled in all: ${stalled} of ${ROUNDS * JOBS * WORKERS}; load ${loadLine()}`);
+    console.log(`stalled in all (STARTED and never completed): ${stalled} of ${ROUNDS * JOBS * WORKERS}; load ${loadLine()}`);
   } finally {
     if (blocker) clearInterval(blocker);
-    await server.stop();
+    await srv.stop();
     coreLog?.end();
     serverLog?.end();
     rmSync(scratch, { recursive: true, force: true });
