@@ -19,6 +19,7 @@
  *   --connections shared|own  one NativeConnection for all workers (default) or one each
  *   --block MS                block this process's event loop for MS ms every second (a loaded machine, without using CPU)
  *   --core-log DIR            Core's logs at DEBUG into DIR/core.log, the server's into DIR/server.log
+ *   --dynamic-config K=V,...  extra dynamic config for the dev server, for A/B runs of server settings
  *
  * Usage: npx tsx bench/stalls.ts [--workers 2] [--rounds 10] [--jobs 60] [--stall 30] [--mode remote] [--split] [--connections shared] [--block 0] [--core-log DIR]
  */
@@ -48,6 +49,15 @@ const CONNECTIONS = flag(args, 'connections', 'shared');
 const BLOCK_MS = Number(flag(args, 'block', '0'));
 const LOG_DIR = flag(args, 'core-log', '');
 const SPLIT = args.includes('--split');
+const DYNAMIC_CONFIG: Record<string, string | number | boolean> = Object.fromEntries(
+  flag(args, 'dynamic-config', '')
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => {
+      const [k, v = ''] = kv.split('=');
+      return [k!, v === 'true' ? true : v === 'false' ? false : Number.isFinite(Number(v)) && v !== '' ? Number(v) : v];
+    }),
+);
 if (!['remote', 'local', 'auto'].includes(MODE)) throw new RangeError(`--mode: expected remote, local or auto, got ${MODE}`);
 if (!['shared', 'own'].includes(CONNECTIONS)) throw new RangeError(`--connections: expected shared or own, got ${CONNECTIONS}`);
 
@@ -133,7 +143,7 @@ async function main(): Promise<void> {
     telemetryOptions: { logging: { filter: { core: LOG_DIR ? 'DEBUG' : 'WARN', other: 'WARN' }, forward: {} } },
   });
   const cli = await requireTemporalCli({ progress: console.log });
-  const srv = await startDevServer({ cliPath: cli.path, logLevel: LOG_DIR ? 'info' : 'warn', ...(serverLog ? { onLog: (line: string) => serverLog.write(`${line}\n`) } : {}) });
+  const srv = await startDevServer({ cliPath: cli.path, logLevel: LOG_DIR ? 'info' : 'warn', dynamicConfig: DYNAMIC_CONFIG, ...(serverLog ? { onLog: (line: string) => serverLog.write(`${line}\n`) } : {}) });
   server = srv;
   const scratch = mkdtempSync(join(tmpdir(), 'weft-bench-stalls-'));
   const blocker = BLOCK_MS > 0 ? setInterval(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, BLOCK_MS), 1000) : undefined;
@@ -159,7 +169,7 @@ async function main(): Promise<void> {
     ).flat();
     const running = workers.map((w) => w.run());
     console.log(
-      `dev server ${srv.address}; ${WORKERS} task queues, ${workers.length} workers in one process${SPLIT ? ' (workflow and activity workers apart: no eager activity dispatch)' : ''}; mode ${MODE}; connections ${CONNECTIONS}; block ${BLOCK_MS} ms/s; ${ROUNDS} rounds of ${JOBS} runs per queue; load ${loadLine()}`,
+      `dev server ${srv.address}; ${WORKERS} task queues, ${workers.length} workers in one process${SPLIT ? ' (workflow and activity workers apart: no eager activity dispatch)' : ''}; mode ${MODE}; connections ${CONNECTIONS}; block ${BLOCK_MS} ms/s; dynamic config ${JSON.stringify(DYNAMIC_CONFIG)}; ${ROUNDS} rounds of ${JOBS} runs per queue; load ${loadLine()}`,
     );
     let stalled = 0;
     const cpu0 = process.cpuUsage();
