@@ -66,6 +66,22 @@ describe('a lost activity task', () => {
     expect(timedOut).toHaveLength(0); // the timeout was retried by the server, so no TimedOut event: only the second start completed
   });
 
+  it('is retried after a missed heartbeat when the node has a heartbeat timeout, whatever its start-to-close', async () => {
+    const w = await dagWorker(env, {});
+    const lossyQueue = `${w.taskQueue}-lossy`;
+    const polled = loseOneTask(lossyQueue);
+    // The default start-to-close (5m) stays: only the heartbeat timeout can end the lost attempt within the test.
+    const handle = await w.start({
+      name: 'lost-task-heartbeat',
+      nodes: [{ id: 'long', activity: 'long', input: 1, taskQueue: lossyQueue, timeout: { heartbeat: '2s' }, retry: { initialInterval: '100ms' } }],
+    });
+    expect(await polled).toEqual({ activityType: 'long', attempt: 1 });
+    const live = await Worker.create({ connection: env.nativeConnection, taskQueue: lossyQueue, interceptors: { activity: [weftActivityInterceptor] }, activities: { long: async (n: number) => n + 1 } });
+    expect(await live.runUntil(handle.result())).toEqual({ long: 2 });
+    const status = await handle.query(statusQuery);
+    expect(status.nodes.map((n) => [n.id, n.state, n.attempts])).toEqual([['long', 'succeeded', 2]]);
+  });
+
   it('never happens to a local node: its call does not pass through an activity task queue', async () => {
     const w = await dagWorker(env, { work: async (x: { n: number }) => ({ n: x.n + 1 }) });
     const handle = await w.start({ name: 'local-node', nodes: [{ id: 'work', activity: 'work', input: { n: 1 }, mode: 'local' }] });
