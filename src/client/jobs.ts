@@ -21,6 +21,7 @@ import {
   JOB_WORKFLOW_TYPES,
   jobsQuery,
   listJobsQuery,
+  SHARD_DEFAULTS,
   SHARD_ID_PREFIX,
   shardSummaryQuery,
   submitJobsSignal,
@@ -47,6 +48,11 @@ export interface JobsOptions {
   maxRemembered?: number;
   /** A shard continues as new after this many history events. @defaultValue 10000 */
   continueAsNewAfterEvents?: number;
+  /**
+   * Jobs per batch activity in the batch lane (docs/jobs.md); 1 runs every job as its own
+   * local activity. From 1 to 100. @defaultValue 25
+   */
+  batchSize?: number;
   /** How long a submission waits for others to the same shard before its signal goes. @defaultValue 2 */
   lingerMs?: number;
   /** Most jobs in one signal. @defaultValue 200 */
@@ -146,11 +152,16 @@ export class JobsClient {
     const taskTimeoutMs = parseDuration(opts.workflowTaskTimeout ?? '10s');
     if (taskTimeoutMs === undefined || taskTimeoutMs < 1000) throw new RangeError(`jobs.workflowTaskTimeout: expected a duration of at least 1s, got ${JSON.stringify(opts.workflowTaskTimeout)}`);
     this.taskTimeoutMs = taskTimeoutMs;
+    const batchSize = opts.batchSize;
+    if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > SHARD_DEFAULTS.maxBatchSize)) {
+      throw new RangeError(`jobs.batchSize: expected an integer from 1 to ${SHARD_DEFAULTS.maxBatchSize}, got ${String(batchSize)}`);
+    }
     this.shardOptions = {
       ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
       ...(retentionMs !== undefined ? { retentionMs } : {}),
       ...(opts.maxRemembered !== undefined ? { maxRemembered: opts.maxRemembered } : {}),
       ...(opts.continueAsNewAfterEvents !== undefined ? { continueAsNewAfterEvents: opts.continueAsNewAfterEvents } : {}),
+      ...(batchSize !== undefined ? { batchSize } : {}),
     };
   }
 

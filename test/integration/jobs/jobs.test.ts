@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { defineActivity } from '../../../src/activities';
+import { ActivityRegistry, defineActivity } from '../../../src/activities';
 import { WeftClient } from '../../../src/client/weft-client';
 import { JobValidationError, shardOf } from '../../../src/client/jobs';
 import { dagWorker, type ActivityFn } from '../../helpers/dag';
@@ -37,7 +37,8 @@ function activities(calls: Map<string, number>, failFirst = 0): Record<string, A
       return 'recovered';
     },
   });
-  return { [echo.name]: echo.run as ActivityFn, [flaky.name]: flaky.run as ActivityFn };
+  // Through a registry, as a Weft worker registers them: the batch lane's activity comes with it.
+  return new ActivityRegistry([echo, flaky]).toWorkerActivities() as Record<string, ActivityFn>;
 }
 
 async function setUp(calls: Map<string, number>, jobs: ConstructorParameters<typeof WeftClient>[1] extends infer O ? (O extends { jobs?: infer J } ? J : never) : never, failFirst = 0): Promise<WeftClient> {
@@ -101,7 +102,8 @@ describe('job queue', () => {
 
   it('loses and repeats no job across continue-as-new: 2,000 jobs into one shard', async () => {
     const calls = new Map<string, number>();
-    const weft = await setUp(calls, { shards: 1, continueAsNewAfterEvents: 300, concurrency: 50 });
+    // 100 events: the batch lane records ~7 events per wave of 50 jobs, so 2,000 jobs make ~280 events in all.
+    const weft = await setUp(calls, { shards: 1, continueAsNewAfterEvents: 100, concurrency: 50 });
     const queue = uniqueId('q');
     const refs = await Promise.all(Array.from({ length: 2000 }, (_, i) => weft.jobs.enqueue({ queue, key: `k${i}`, activity: 'test.echo', input: { n: i } })));
     expect(new Set(refs.map((r) => r.id)).size).toBe(2000);
