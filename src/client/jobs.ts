@@ -13,7 +13,7 @@ import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-wor
 import { parseDuration } from '../dag/duration';
 import { classifyTemporalCause } from '../errors/grpc';
 import { ERROR_KINDS } from '../errors/kinds';
-import { WeftError } from '../errors/weft-error';
+import { JobNotFoundError, JobShardCountError, JobStateError, JobSubmitUncertainError } from './jobs-errors';
 import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/search-attributes';
 import { compileJob, type JobDefinition } from '../workflows/jobs/spec';
 import {
@@ -35,6 +35,7 @@ import {
 } from '../workflows/jobs/types';
 
 export { JobValidationError, type JobDefinition, type JobIssue } from '../workflows/jobs/spec';
+export { JobNotFoundError, JobShardCountError, JobStateError, JobSubmitUncertainError } from './jobs-errors';
 export type { JobState, JobView, ShardSummary } from '../workflows/jobs/types';
 
 export interface JobsOptions {
@@ -74,38 +75,6 @@ export interface EnqueuedJobRef {
   shardId: string;
 }
 
-export class JobNotFoundError extends WeftError {
-  override readonly name = 'JobNotFoundError';
-  readonly kind = ERROR_KINDS.NOT_FOUND;
-  constructor(readonly id: string) {
-    super(`no job "${id}" (its shard does not remember it and no failed record exists; succeeded jobs are forgotten after the retention window)`);
-  }
-}
-
-export class JobStateError extends WeftError {
-  override readonly name = 'JobStateError';
-  readonly kind = ERROR_KINDS.CONFLICT;
-  constructor(
-    readonly id: string,
-    readonly state: JobState,
-  ) {
-    super(`job "${id}" is ${state}; only a failed job can be retried`);
-  }
-}
-
-/** Temporal did not confirm the signal carrying the job; it may be queued. Enqueue again with the same key: it is safe. */
-export class JobSubmitUncertainError extends WeftError {
-  override readonly name = 'JobSubmitUncertainError';
-  readonly mayExist = true;
-  constructor(
-    readonly id: string,
-    readonly kind: 'unavailable' | 'timed_out',
-    override readonly cause: unknown,
-  ) {
-    super(`the submission of job "${id}" was not confirmed (${cause instanceof Error ? cause.message : String(cause)}); it may be queued. Enqueue again with the same key: it is safe`);
-  }
-}
-
 /** FNV-1a: stable across processes and versions, unlike anything seeded. */
 export function shardOf(jobId: string, shards: number): number {
   let h = 0x811c9dc5;
@@ -136,6 +105,8 @@ interface Pending {
 export class JobsClient {
   readonly shards: number;
   private readonly buffers = new Map<string, Pending>();
+  /** Per queue: the check that its shards were started with this client's shard count. */
+  private readonly shardChecks = new Map<string, Promise<void>>();
   private readonly shardOptions: ShardOptions;
   private readonly taskTimeoutMs: number;
 
@@ -169,12 +140,14 @@ export class JobsClient {
   async enqueue(job: JobDefinition): Promise<EnqueuedJobRef> {
     const compiled = compileJob(job, this.opts.activities ? { activities: this.opts.activities } : {});
     const id = `${compiled.queue}/${compiled.key ?? randomUUID()}`;
+    await this.checkShardCount(compiled.queue);
     return this.submit(compiled.queue, { id, call: compiled.call, input: compiled.input, submittedAt: Date.now() });
   }
 
   /** The job's state: pending, running, succeeded (with its output, within retention) or failed (with its error). */
   async getJob(id: string): Promise<JobView> {
     const queue = queueOf(id);
+    await this.checkShardCount(queue);
     const shard = shardOf(id, this.shards);
     try {
       const [view] = await this.temporal.workflow.getHandle(shardWorkflowId(queue, shard)).query(jobsQuery, [id]);
@@ -202,6 +175,7 @@ export class JobsClient {
   /** Jobs the queue's shards know (running, pending, then recently finished), optionally in one state. */
   async list(queue: string, o: { state?: JobState; limit?: number } = {}): Promise<JobView[]> {
     const limit = o.limit ?? 50;
+    await this.checkShardCount(queue);
     const per = await Promise.all(
       Array.from({ length: this.shards }, (_, s) =>
         this.temporal.workflow
@@ -218,6 +192,7 @@ export class JobsClient {
 
   /** Counts per shard; a shard that was never started is left out. */
   async summary(queue: string): Promise<ShardSummary[]> {
+    await this.checkShardCount(queue);
     const per = await Promise.all(
       Array.from({ length: this.shards }, (_, s) =>
         this.temporal.workflow
@@ -244,6 +219,36 @@ export class JobsClient {
   /** Sends every buffered submission now. */
   async flush(): Promise<void> {
     await Promise.all([...this.buffers.keys()].map((shardId) => this.send(shardId)));
+  }
+
+  /**
+   * Refuses a queue whose shards were started with another count (JobShardCountError):
+   * shard 0 exists under any count, and its memo says the count its starter used. Checked
+   * once per queue and client; a shard 0 that does not exist yet, or that was started
+   * before shards recorded their count, passes.
+   */
+  private checkShardCount(queue: string): Promise<void> {
+    let check = this.shardChecks.get(queue);
+    if (!check) {
+      check = this.temporal.workflow
+        .getHandle(shardWorkflowId(queue, 0))
+        .describe()
+        .then(
+          (d) => {
+            const count = d.memo?.[SHARD_COUNT_MEMO];
+            if (typeof count === 'number' && count !== this.shards) throw new JobShardCountError(queue, count, this.shards);
+          },
+          (err: unknown) => {
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+          },
+        );
+      this.shardChecks.set(queue, check);
+      // A failed look-up (Temporal unavailable) is tried again next time; a mismatch stays refused.
+      check.catch((err: unknown) => {
+        if (!(err instanceof JobShardCountError)) this.shardChecks.delete(queue);
+      });
+    }
+    return check;
   }
 
   private async failedRecord(id: string): Promise<JobFailedArgs | undefined> {
@@ -284,7 +289,7 @@ export class JobsClient {
         args: [{ queue, shard, options: this.shardOptions } satisfies JobShardArgs],
         signal: submitJobsSignal,
         signalArgs: [{ jobs: buf.jobs, options: this.shardOptions }],
-        memo: { weftDag: `jobs.${queue}` },
+        memo: { weftDag: `jobs.${queue}`, [SHARD_COUNT_MEMO]: this.shards },
         workflowTaskTimeout: this.taskTimeoutMs,
         ...attributes,
         staticSummary: `job queue ${queue}, shard ${shard}`,
@@ -296,6 +301,9 @@ export class JobsClient {
     }
   }
 }
+
+/** Memo field of a shard: the shard count of the client that started it. */
+const SHARD_COUNT_MEMO = 'weftJobShards';
 
 function parseShardId(shardId: string): [string, number] {
   const rest = shardId.slice(SHARD_ID_PREFIX.length);

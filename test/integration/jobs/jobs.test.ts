@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { ActivityRegistry, defineActivity } from '../../../src/activities';
 import { WeftClient } from '../../../src/client/weft-client';
-import { JobValidationError, shardOf } from '../../../src/client/jobs';
+import { JobShardCountError, JobValidationError, shardOf } from '../../../src/client/jobs';
 import { dagWorker, type ActivityFn } from '../../helpers/dag';
 import { devServerEnv, uniqueId } from '../../helpers/temporal';
 
@@ -115,6 +115,20 @@ describe('job queue', () => {
     expect(calls.size).toBe(2000);
     expect([...calls.values()].every((n) => n === 1)).toBe(true);
     expect(await weft.jobs.getJob(`${queue}/k1234`)).toMatchObject({ state: 'succeeded', output: { doubled: 2468 } });
+  });
+
+  it("refuses a client whose shard count is not the queue's, so no key is routed to a shard that never saw it", async () => {
+    const calls = new Map<string, number>();
+    const weft = await setUp(calls, { shards: 2 });
+    const queue = uniqueId('q');
+    const job = await weft.jobs.enqueue({ queue, key: 'k', activity: 'test.echo', input: { n: 1 } });
+    const other = new WeftClient(env.client, { taskQueue: 'unused', jobs: { shards: 3 } });
+    const err = await other.jobs.enqueue({ queue, key: 'k', activity: 'test.echo', input: { n: 1 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(JobShardCountError);
+    expect(err).toMatchObject({ queue, queueShards: 2, clientShards: 3, message: expect.stringMatching(/runs on 2 shards, but this client is configured for 3/) });
+    await expect(other.jobs.getJob(job.id)).rejects.toBeInstanceOf(JobShardCountError);
+    // The same count is served as before.
+    await expect.poll(async () => (await weft.jobs.getJob(job.id)).state, { timeout: 30_000 }).toBe('succeeded');
   });
 
   it('refuses a bad job at enqueue, naming each problem and its path', async () => {
