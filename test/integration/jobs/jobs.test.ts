@@ -121,9 +121,11 @@ describe('job queue', () => {
     const calls = new Map<string, number>();
     const weft = await setUp(calls, { shards: 2 });
     const queue = uniqueId('q');
-    const job = await weft.jobs.enqueue({ queue, key: 'k', activity: 'test.echo', input: { n: 1 } });
+    // A key of shard 0, which exists under every count and is the one the check reads.
+    const key = Array.from({ length: 64 }, (_, i) => `k${i}`).find((k) => shardOf(`${queue}/${k}`, 2) === 0)!;
+    const job = await weft.jobs.enqueue({ queue, key, activity: 'test.echo', input: { n: 1 } });
     const other = new WeftClient(env.client, { taskQueue: 'unused', jobs: { shards: 3 } });
-    const err = await other.jobs.enqueue({ queue, key: 'k', activity: 'test.echo', input: { n: 1 } }).catch((e: unknown) => e);
+    const err = await other.jobs.enqueue({ queue, key, activity: 'test.echo', input: { n: 1 } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JobShardCountError);
     expect(err).toMatchObject({ queue, queueShards: 2, clientShards: 3, message: expect.stringMatching(/runs on 2 shards, but this client is configured for 3/) });
     await expect(other.jobs.getJob(job.id)).rejects.toBeInstanceOf(JobShardCountError);
