@@ -5,6 +5,8 @@
  * Submissions to one shard within `lingerMs` travel in one signal-with-start,
  * so throughput is not one RPC per job; each `enqueue` resolves when Temporal
  * has acknowledged the signal that carries its job. See docs/jobs.md.
+ * (A little over 300 lines: submission batching and the shard-count check share
+ * the client's per-queue state; the errors live in jobs-errors.ts.)
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
