@@ -15,7 +15,10 @@ export async function startJobsSystem(bench: BenchServer, codePath: string, opts
   const weftWorker = await startWeftBenchWorker(bench, codePath, `weft-jobs-bench-${process.pid}-${Date.now()}`, opts.knobs);
   const { config } = weftWorker;
   const weft = await createWeftClient({ config, client: { jobs: opts.jobs ?? {} } });
-  const queue = 'bench';
+  // A queue of its own per system: variants sharing one queue shared its shards (started on the first
+  // variant's task queue) and its keys (`r1-0`… in every variant), so later variants' jobs were refused
+  // as duplicates and their rounds never finished.
+  const queue = `bench-${weftWorker.config.taskQueue.replace(/[^a-z0-9._-]/g, '-')}`.slice(0, 100);
   let round = 0;
   let seen = 0;
   // A query waits for the shard's open workflow task; one that times out under load just means "not yet".

@@ -11,9 +11,9 @@
  * Flags: --rounds N (default 3), --nodes-queue N (nodes per round for BullMQ
  * and Celery, default 1000), --nodes-temporal N (default 120), --systems a,b
  * (peers only: bullmq, celery, hand, weft, weft-jobs), --nodes-jobs N (nodes
- * per round for the job queue, default 1000), --jobs-variants 4x100,8x50
- * (job queue shards × jobs per wave, one system each; default: the client's
- * defaults), --shapes single,chain,chord,
+ * per round for the job queue, default 1000), --jobs-variants 4x100,8x50,4x100x1
+ * (job queue shards × jobs per wave [× jobs per batch activity], one system
+ * each; default: the client's defaults), --shapes single,chain,chord,
  * --round-timeout S (default 90; a round that takes longer is reported as
  * stalled and left out of the median).
  * Each round runs every system once per shape, starting with a different
@@ -58,10 +58,10 @@ async function setUp(mode: Mode, args: string[], codePath: string, cliPath: stri
       if (wanted.includes('hand')) res.systems.push(await startHandSystem(server, codePath, { nodesPerRound: nodesTemporal }));
       if (wanted.includes('weft')) res.systems.push(await startWeftSystem(server, codePath, { nodesPerRound: nodesTemporal }));
       if (wanted.includes('weft-jobs')) {
-        // --jobs-variants 4x100,8x50: shards × concurrency per wave; the default is the client's defaults.
+        // --jobs-variants 4x100,8x50,4x100x1: shards × concurrency per wave [× batch size]; the default is the client's defaults.
         for (const v of flag(args, 'jobs-variants', 'default').split(',')) {
-          const [shards, concurrency] = v.split('x').map(Number);
-          const jobs = v === 'default' ? {} : { shards: shards!, concurrency: concurrency! };
+          const [shards, concurrency, batchSize] = v.split('x').map(Number);
+          const jobs = v === 'default' ? {} : { shards: shards!, concurrency: concurrency!, ...(batchSize !== undefined ? { batchSize } : {}) };
           res.systems.push(await startJobsSystem(server, codePath, { name: v === 'default' ? 'Weft job queue' : `Weft job queue ${v}`, jobs, nodesPerRound: numberFlag(args, 'nodes-jobs', 1000) }));
         }
       }

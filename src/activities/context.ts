@@ -49,15 +49,29 @@ export function idempotencyKeyOf(info: Pick<Info, 'activityId' | 'workflowExecut
 }
 
 /**
- * A key set by the caller for this activity call. Jobs (src/workflows/jobs) run as local
- * activities, whose ids are sequence numbers that restart with every run of their shard,
- * so the shard passes the job's own key and the registry runs the handler under it.
+ * What a caller may set for one activity call, over what Temporal's context says.
+ * Jobs (src/workflows/jobs) need it: a local activity's id is a sequence number
+ * that restarts with every run of its shard, so a job's key travels with the call;
+ * and a batch of jobs (builtins/job-batch.ts) runs many jobs in one activity, each
+ * with its own key and its own abort signal (its own timeout).
  */
-const callerKey = new AsyncLocalStorage<string>();
+export interface CallOverrides {
+  /** The job's key, used as the idempotency key instead of `<workflowId>/<activityId>`. */
+  idempotencyKey?: string;
+  /** Aborted when this call (not the whole activity) is cancelled or times out. */
+  signal?: AbortSignal;
+}
+
+const overrides = new AsyncLocalStorage<CallOverrides>();
+
+/** Runs `fn` with these overrides for the current activity call (nested calls see the innermost). */
+export function withCallOverrides<T>(o: CallOverrides, fn: () => T): T {
+  return overrides.run({ ...overrides.getStore(), ...o }, fn);
+}
 
 /** Runs `fn` with `key` as the idempotency key of the current activity (when given). */
 export function withIdempotencyKey<T>(key: string | undefined, fn: () => T): T {
-  return key === undefined ? fn() : callerKey.run(key, fn);
+  return key === undefined ? fn() : withCallOverrides({ idempotencyKey: key }, fn);
 }
 
 /**
@@ -66,7 +80,7 @@ export function withIdempotencyKey<T>(key: string | undefined, fn: () => T): T {
  * use it with `once()`.
  */
 export function idempotencyKey(): string {
-  return callerKey.getStore() ?? idempotencyKeyOf(current('idempotencyKey').info);
+  return overrides.getStore()?.idempotencyKey ?? idempotencyKeyOf(current('idempotencyKey').info);
 }
 
 /**
@@ -85,12 +99,13 @@ export function progress(done: number, total: number, note?: string): void {
 /** Builds the `ctx` passed to handlers registered with `defineActivity`. */
 export function activityContext(): ActivityContext {
   const context = current('activityContext');
+  const o = overrides.getStore();
   return {
-    idempotencyKey: callerKey.getStore() ?? idempotencyKeyOf(context.info),
+    idempotencyKey: o?.idempotencyKey ?? idempotencyKeyOf(context.info),
     progress,
     heartbeat: context.heartbeat,
     log: context.log,
-    signal: context.cancellationSignal,
+    signal: o?.signal ?? context.cancellationSignal,
     info: context.info,
   };
 }
@@ -98,7 +113,7 @@ export function activityContext(): ActivityContext {
 /** The cancellation signal when called inside an activity, else undefined. */
 export function currentCancellationSignal(): AbortSignal | undefined {
   try {
-    return Context.current().cancellationSignal;
+    return overrides.getStore()?.signal ?? Context.current().cancellationSignal;
   } catch {
     return undefined;
   }

@@ -9,6 +9,8 @@ import { ACTIVITY_NAME_PATTERN } from '../dag/schema';
 import { activityContext, withIdempotencyKey, type ActivityContext } from './context';
 import { ActivityDefinitionError, DuplicateActivityError } from './errors';
 import { invalidInputFailure, invalidOutputFailure } from './validation';
+import { createJobBatchActivity } from './builtins/job-batch';
+import { JOB_BATCH_ACTIVITY } from '../workflows/jobs/types';
 
 /** Marks definitions made by `defineActivity`, even across two copies of this module. */
 export const DEFINITION_BRAND: unique symbol = Symbol.for('weft.activityDefinition');
@@ -156,10 +158,11 @@ export class ActivityRegistry {
     return this.byName.size;
   }
 
-  /** For `Worker.create({ activities })`. */
+  /** For `Worker.create({ activities })`: every definition, and the job queue's batch lane, which runs them by name. */
   toWorkerActivities(): WorkerActivities {
     const out: WorkerActivities = {};
     for (const [name, { definition }] of this.byName) out[name] = definition.run;
+    out[JOB_BATCH_ACTIVITY] = createJobBatchActivity((name) => this.get(name)) as WorkerActivities[string];
     return out;
   }
 }

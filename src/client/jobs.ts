@@ -5,6 +5,8 @@
  * Submissions to one shard within `lingerMs` travel in one signal-with-start,
  * so throughput is not one RPC per job; each `enqueue` resolves when Temporal
  * has acknowledged the signal that carries its job. See docs/jobs.md.
+ * (A little over 300 lines: submission batching and the shard-count check share
+ * the client's per-queue state; the errors live in jobs-errors.ts.)
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
@@ -13,7 +15,7 @@ import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-wor
 import { parseDuration } from '../dag/duration';
 import { classifyTemporalCause } from '../errors/grpc';
 import { ERROR_KINDS } from '../errors/kinds';
-import { WeftError } from '../errors/weft-error';
+import { JobNotFoundError, JobShardCountError, JobStateError, JobSubmitUncertainError } from './jobs-errors';
 import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/search-attributes';
 import { compileJob, type JobDefinition } from '../workflows/jobs/spec';
 import {
@@ -21,6 +23,7 @@ import {
   JOB_WORKFLOW_TYPES,
   jobsQuery,
   listJobsQuery,
+  SHARD_DEFAULTS,
   SHARD_ID_PREFIX,
   shardSummaryQuery,
   submitJobsSignal,
@@ -34,6 +37,7 @@ import {
 } from '../workflows/jobs/types';
 
 export { JobValidationError, type JobDefinition, type JobIssue } from '../workflows/jobs/spec';
+export { JobNotFoundError, JobShardCountError, JobStateError, JobSubmitUncertainError } from './jobs-errors';
 export type { JobState, JobView, ShardSummary } from '../workflows/jobs/types';
 
 export interface JobsOptions {
@@ -47,6 +51,11 @@ export interface JobsOptions {
   maxRemembered?: number;
   /** A shard continues as new after this many history events. @defaultValue 10000 */
   continueAsNewAfterEvents?: number;
+  /**
+   * Jobs per batch activity in the batch lane (docs/jobs.md); 1 runs every job as its own
+   * local activity. From 1 to 100. @defaultValue 25
+   */
+  batchSize?: number;
   /** How long a submission waits for others to the same shard before its signal goes. @defaultValue 2 */
   lingerMs?: number;
   /** Most jobs in one signal. @defaultValue 200 */
@@ -66,38 +75,6 @@ export interface EnqueuedJobRef {
   shard: number;
   /** Workflow id of the shard. */
   shardId: string;
-}
-
-export class JobNotFoundError extends WeftError {
-  override readonly name = 'JobNotFoundError';
-  readonly kind = ERROR_KINDS.NOT_FOUND;
-  constructor(readonly id: string) {
-    super(`no job "${id}" (its shard does not remember it and no failed record exists; succeeded jobs are forgotten after the retention window)`);
-  }
-}
-
-export class JobStateError extends WeftError {
-  override readonly name = 'JobStateError';
-  readonly kind = ERROR_KINDS.CONFLICT;
-  constructor(
-    readonly id: string,
-    readonly state: JobState,
-  ) {
-    super(`job "${id}" is ${state}; only a failed job can be retried`);
-  }
-}
-
-/** Temporal did not confirm the signal carrying the job; it may be queued. Enqueue again with the same key: it is safe. */
-export class JobSubmitUncertainError extends WeftError {
-  override readonly name = 'JobSubmitUncertainError';
-  readonly mayExist = true;
-  constructor(
-    readonly id: string,
-    readonly kind: 'unavailable' | 'timed_out',
-    override readonly cause: unknown,
-  ) {
-    super(`the submission of job "${id}" was not confirmed (${cause instanceof Error ? cause.message : String(cause)}); it may be queued. Enqueue again with the same key: it is safe`);
-  }
 }
 
 /** FNV-1a: stable across processes and versions, unlike anything seeded. */
@@ -130,6 +107,8 @@ interface Pending {
 export class JobsClient {
   readonly shards: number;
   private readonly buffers = new Map<string, Pending>();
+  /** Per queue: the check that its shards were started with this client's shard count. */
+  private readonly shardChecks = new Map<string, Promise<void>>();
   private readonly shardOptions: ShardOptions;
   private readonly taskTimeoutMs: number;
 
@@ -146,11 +125,16 @@ export class JobsClient {
     const taskTimeoutMs = parseDuration(opts.workflowTaskTimeout ?? '10s');
     if (taskTimeoutMs === undefined || taskTimeoutMs < 1000) throw new RangeError(`jobs.workflowTaskTimeout: expected a duration of at least 1s, got ${JSON.stringify(opts.workflowTaskTimeout)}`);
     this.taskTimeoutMs = taskTimeoutMs;
+    const batchSize = opts.batchSize;
+    if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > SHARD_DEFAULTS.maxBatchSize)) {
+      throw new RangeError(`jobs.batchSize: expected an integer from 1 to ${SHARD_DEFAULTS.maxBatchSize}, got ${String(batchSize)}`);
+    }
     this.shardOptions = {
       ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
       ...(retentionMs !== undefined ? { retentionMs } : {}),
       ...(opts.maxRemembered !== undefined ? { maxRemembered: opts.maxRemembered } : {}),
       ...(opts.continueAsNewAfterEvents !== undefined ? { continueAsNewAfterEvents: opts.continueAsNewAfterEvents } : {}),
+      ...(batchSize !== undefined ? { batchSize } : {}),
     };
   }
 
@@ -158,12 +142,14 @@ export class JobsClient {
   async enqueue(job: JobDefinition): Promise<EnqueuedJobRef> {
     const compiled = compileJob(job, this.opts.activities ? { activities: this.opts.activities } : {});
     const id = `${compiled.queue}/${compiled.key ?? randomUUID()}`;
+    await this.checkShardCount(compiled.queue);
     return this.submit(compiled.queue, { id, call: compiled.call, input: compiled.input, submittedAt: Date.now() });
   }
 
   /** The job's state: pending, running, succeeded (with its output, within retention) or failed (with its error). */
   async getJob(id: string): Promise<JobView> {
     const queue = queueOf(id);
+    await this.checkShardCount(queue);
     const shard = shardOf(id, this.shards);
     try {
       const [view] = await this.temporal.workflow.getHandle(shardWorkflowId(queue, shard)).query(jobsQuery, [id]);
@@ -191,6 +177,7 @@ export class JobsClient {
   /** Jobs the queue's shards know (running, pending, then recently finished), optionally in one state. */
   async list(queue: string, o: { state?: JobState; limit?: number } = {}): Promise<JobView[]> {
     const limit = o.limit ?? 50;
+    await this.checkShardCount(queue);
     const per = await Promise.all(
       Array.from({ length: this.shards }, (_, s) =>
         this.temporal.workflow
@@ -207,6 +194,7 @@ export class JobsClient {
 
   /** Counts per shard; a shard that was never started is left out. */
   async summary(queue: string): Promise<ShardSummary[]> {
+    await this.checkShardCount(queue);
     const per = await Promise.all(
       Array.from({ length: this.shards }, (_, s) =>
         this.temporal.workflow
@@ -233,6 +221,36 @@ export class JobsClient {
   /** Sends every buffered submission now. */
   async flush(): Promise<void> {
     await Promise.all([...this.buffers.keys()].map((shardId) => this.send(shardId)));
+  }
+
+  /**
+   * Refuses a queue whose shards were started with another count (JobShardCountError):
+   * shard 0 exists under any count, and its memo says the count its starter used. Checked
+   * once per queue and client; a shard 0 that does not exist yet, or that was started
+   * before shards recorded their count, passes.
+   */
+  private checkShardCount(queue: string): Promise<void> {
+    let check = this.shardChecks.get(queue);
+    if (!check) {
+      check = this.temporal.workflow
+        .getHandle(shardWorkflowId(queue, 0))
+        .describe()
+        .then(
+          (d) => {
+            const count = d.memo?.[SHARD_COUNT_MEMO];
+            if (typeof count === 'number' && count !== this.shards) throw new JobShardCountError(queue, count, this.shards);
+          },
+          (err: unknown) => {
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+          },
+        );
+      this.shardChecks.set(queue, check);
+      // A failed look-up (Temporal unavailable) is tried again next time; a mismatch stays refused.
+      check.catch((err: unknown) => {
+        if (!(err instanceof JobShardCountError)) this.shardChecks.delete(queue);
+      });
+    }
+    return check;
   }
 
   private async failedRecord(id: string): Promise<JobFailedArgs | undefined> {
@@ -273,7 +291,7 @@ export class JobsClient {
         args: [{ queue, shard, options: this.shardOptions } satisfies JobShardArgs],
         signal: submitJobsSignal,
         signalArgs: [{ jobs: buf.jobs, options: this.shardOptions }],
-        memo: { weftDag: `jobs.${queue}` },
+        memo: { weftDag: `jobs.${queue}`, [SHARD_COUNT_MEMO]: this.shards },
         workflowTaskTimeout: this.taskTimeoutMs,
         ...attributes,
         staticSummary: `job queue ${queue}, shard ${shard}`,
@@ -285,6 +303,9 @@ export class JobsClient {
     }
   }
 }
+
+/** Memo field of a shard: the shard count of the client that started it. */
+const SHARD_COUNT_MEMO = 'weftJobShards';
 
 function parseShardId(shardId: string): [string, number] {
   const rest = shardId.slice(SHARD_ID_PREFIX.length);

@@ -33,6 +33,7 @@ export const ENV_VARS: Readonly<Record<string, { path: string; list?: boolean }>
   WEFT_LOG_LEVEL: { path: 'log.level' },
   WEFT_LOG_FORMAT: { path: 'log.format' },
   WEFT_WORKFLOW_STACK_TRACES: { path: 'worker.workflowStackTraces' },
+  WEFT_JOBS_SHARDS: { path: 'jobs.shards' },
   ...PAYLOAD_ENV_VARS,
 };
 

@@ -93,6 +93,23 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    jobs: z
+      .object({
+        /**
+         * Shards per job queue (env WEFT_JOBS_SHARDS), 1 to 1024: long-lived
+         * workflows a queue's jobs spread over by a hash of their id. A queue keeps
+         * the count it started with: a client configured otherwise is refused for
+         * that queue (docs/jobs.md, "Shards"). @defaultValue 4
+         */
+        shards: z.coerce
+          .number({ error: 'expected a whole number of shards from 1 to 1024' })
+          .int('expected a whole number of shards from 1 to 1024')
+          .min(1, 'expected a whole number of shards from 1 to 1024')
+          .max(1024, 'expected a whole number of shards from 1 to 1024 (each shard is a workflow that runs waves of jobs)')
+          .default(4),
+      })
+      .strict()
+      .prefault({}),
     /** Compression, encryption and claim check of payloads (see docs/payloads.md). */
     payloads: payloadsConfigSchema.prefault({}),
     idempotency: z

@@ -15,7 +15,7 @@ type JobFlags = ConnectionFlags & { shards?: number; json?: boolean };
 
 /** `--shards` on every subcommand: a job id maps to its shard through the count. */
 function withShards(cmd: Command): Command {
-  return withConnectionOptions(cmd.option('--shards <n>', 'shards of the queue; must match what enqueued it (default 4)', positiveIntOption('--shards')).option('--json', 'machine output'));
+  return withConnectionOptions(cmd.option('--shards <n>', 'shards of the queue; must match what enqueued it (default: jobs.shards in the config, WEFT_JOBS_SHARDS, else 4)', positiveIntOption('--shards')).option('--json', 'machine output'));
 }
 
 async function jobsFrom(flags: JobFlags): Promise<JobsClient> {

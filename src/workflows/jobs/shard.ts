@@ -1,9 +1,12 @@
 /**
  * `jobShard`: one long-lived shard of a job queue (`weft-jobs:<queue>:<n>`).
  * Jobs arrive in batches by signal-with-start, wait in arrival order, and run
- * in waves of up to `concurrency` as local activities with their own retry
- * policy and timeouts, so a job costs one marker event instead of a workflow
- * start. A wave ends when its slowest job ends; then the workflow task closes.
+ * in waves of up to `concurrency`. In the batch lane (batch.ts, new shard runs
+ * since `weft-jobs-batch-lane`) up to `batchSize` jobs share one local
+ * activity that answers one outcome per job; a failed job is retried on its
+ * own, on the one-job lane: one local activity with the job's retry policy and
+ * timeouts. Either way a job costs a fraction of a marker event, not a
+ * workflow start. A wave ends when its slowest job ends; then the workflow task closes.
  * A job that fails for good starts a `jobFailed` record (record.ts), so it
  * stays visible and re-runnable. The shard continues as new before its
  * history grows large: it stops starting jobs, lets the running ones finish,
@@ -15,6 +18,7 @@ import {
   condition,
   makeContinueAsNewFunc,
   ParentClosePolicy,
+  patched,
   proxyLocalActivities,
   setHandler,
   sleep,
@@ -27,21 +31,28 @@ import type { CompiledActivityCall } from '../../dag/types';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../temporal/search-attributes';
 import { describeFailure } from '../activity-call';
 import { unwrapResult } from '../envelope';
+import type { NodeError } from '../messages';
+import { BATCH_LANE_PATCH, batchActivityOptions, batchEligible, batchItem, retryAfterBatch } from './batch';
 import { ShardBook } from './book';
 import {
   FAILED_RECORD_PREFIX,
+  JOB_BATCH_ACTIVITY,
+  jobIdempotencyKey,
   JOB_WORKFLOW_TYPES,
   jobsQuery,
   listJobsQuery,
   SHARD_DEFAULTS,
-  SHARD_ID_PREFIX,
   shardSummaryQuery,
   submitJobsSignal,
+  type JobBatchInput,
   type JobFailedArgs,
+  type JobOutcome,
   type JobShardArgs,
   type JobSpec,
   type ShardOptions,
 } from './types';
+
+export { jobIdempotencyKey } from './types';
 
 type AnyActivity = (input: unknown, meta: JobCallMeta) => Promise<unknown>;
 
@@ -52,11 +63,6 @@ type AnyActivity = (input: unknown, meta: JobCallMeta) => Promise<unknown>;
  */
 export interface JobCallMeta {
   weftIdempotencyKey: string;
-}
-
-/** The idempotency key a job's activity sees: stable across attempts, worker crashes and `weft jobs retry`. */
-export function jobIdempotencyKey(jobId: string): string {
-  return `${SHARD_ID_PREFIX}${jobId}`;
 }
 
 export function localActivityOptions(call: CompiledActivityCall, summary: string): LocalActivityOptions {
@@ -98,8 +104,7 @@ export async function jobShard(args: JobShardArgs): Promise<void> {
   setHandler(shardSummaryQuery, () => book.summary());
   setHandler(listJobsQuery, (q) => book.list(q?.state, Math.min(Math.max(q?.limit ?? 50, 1), 1000)));
 
-  const recordFailure = async (job: JobSpec, startedAt: number, err: unknown): Promise<void> => {
-    const { error, attempt } = describeFailure(err);
+  const recordFailure = async (job: JobSpec, startedAt: number, error: NodeError, attempt: number | undefined): Promise<void> => {
     const recordId = `${FAILED_RECORD_PREFIX}${job.id}`;
     const failedAt = Date.now();
     const record: JobFailedArgs = { queue: args.queue, shard: args.shard, job: { ...job, retry: true }, error, startedAt, failedAt, ...(attempt !== undefined ? { attempt } : {}) };
@@ -120,17 +125,55 @@ export async function jobShard(args: JobShardArgs): Promise<void> {
     book.failed(job.id, failedAt, error, attempt, recordId);
   };
 
-  const run = async (job: JobSpec, startedAt: number): Promise<void> => {
-    const acts = proxyLocalActivities<Record<string, AnyActivity>>(localActivityOptions(job.call, job.id));
+  /** The one-job lane: one local activity with the job's policy; `before` attempts already ran in a batch. */
+  const runSingle = async (job: JobSpec, startedAt: number, call = job.call, before = 0): Promise<void> => {
+    const acts = proxyLocalActivities<Record<string, AnyActivity>>(localActivityOptions(call, job.id));
     let result: unknown;
     try {
-      result = await acts[job.call.activity]!(job.input, { weftIdempotencyKey: jobIdempotencyKey(job.id) });
+      result = await acts[call.activity]!(job.input, { weftIdempotencyKey: jobIdempotencyKey(job.id) });
     } catch (err) {
-      await recordFailure(job, startedAt, err);
+      const { error, attempt } = describeFailure(err);
+      await recordFailure(job, startedAt, error, attempt === undefined ? undefined : attempt + before);
       return;
     }
     const { output, attempt } = unwrapResult(result);
-    book.succeeded(job.id, Date.now(), output, attempt);
+    book.succeeded(job.id, Date.now(), output, attempt === undefined ? undefined : attempt + before);
+  };
+
+  /** Set when a worker has no batch activity (older worker code): this run of the shard stops batching. */
+  let batchUnavailable = false;
+
+  const settle = async (job: JobSpec, startedAt: number, outcome: JobOutcome | undefined): Promise<void> => {
+    // A missing outcome cannot come from the batch activity; the one-job lane then decides, as after a failed batch.
+    if (!outcome) return runSingle(job, startedAt);
+    if (outcome.ok) return book.succeeded(job.id, Date.now(), outcome.output, 1);
+    const next = retryAfterBatch(job.call, outcome);
+    if (!next.retry) return recordFailure(job, startedAt, outcome.error, 1);
+    // Retried on its own: a durable timer for the first backoff, then the rest of its policy in one local activity.
+    await sleep(next.delayMs);
+    await runSingle(job, startedAt, next.call, 1);
+  };
+
+  /** The batch lane: up to batchSize jobs in one local activity that answers one outcome per job. */
+  const runBatch = async (jobs: JobSpec[], startedAt: number): Promise<void> => {
+    const acts = proxyLocalActivities<Record<string, (input: JobBatchInput) => Promise<unknown>>>(batchActivityOptions(jobs, jobs.length));
+    let outcomes: JobOutcome[];
+    try {
+      outcomes = unwrapResult(await acts[JOB_BATCH_ACTIVITY]!({ jobs: jobs.map(batchItem), concurrency: jobs.length })).output as JobOutcome[];
+    } catch (err) {
+      // The batch failed as a whole (no batch activity on this worker, its own timeout, a worker shutting
+      // down): its jobs run on the one-job lane, and their keys make any effect that already happened harmless.
+      if (describeFailure(err).error.type === 'NotFoundError') batchUnavailable = true;
+      await Promise.all(jobs.map((job) => runSingle(job, startedAt)));
+      return;
+    }
+    await Promise.all(jobs.map((job, i) => settle(job, startedAt, outcomes[i])));
+  };
+
+  const batchSize = (): number => {
+    const size = options.batchSize ?? SHARD_DEFAULTS.batchSize;
+    // patched() last: a shard that does not batch records no marker.
+    return size > 1 && !batchUnavailable && patched(BATCH_LANE_PATCH) ? size : 1;
   };
 
   const concurrency = (): number => options.concurrency ?? SHARD_DEFAULTS.concurrency;
@@ -150,10 +193,21 @@ export async function jobShard(args: JobShardArgs): Promise<void> {
     book.expire(now, options);
     // One wave: up to `concurrency` jobs. The SDK keeps a workflow task open while local
     // activities run, and signals (new jobs) and queries (status) wait for it to close.
+    const size = batchSize();
+    let batch: JobSpec[] = [];
     while (mayStart()) {
       const job = book.start(now)!;
-      void run(job, now);
+      if (size === 1 || !batchEligible(job)) {
+        void runSingle(job, now);
+        continue;
+      }
+      batch.push(job);
+      if (batch.length === size) {
+        void runBatch(batch, now);
+        batch = [];
+      }
     }
+    if (batch.length) void runBatch(batch, now);
     await condition(() => book.runningCount === 0);
     // Close the workflow task before the next wave, so its results are recorded (a crash
     // re-runs one wave at most) and waiting signals and queries are handled.

@@ -19,6 +19,41 @@ export const JOB_WORKFLOW_TYPES = {
 export const SHARD_ID_PREFIX = 'weft-jobs:';
 export const FAILED_RECORD_PREFIX = 'weft-job-failed:';
 
+/** The idempotency key a job's activity sees: stable across attempts, lanes, worker crashes and `weft jobs retry`. */
+export function jobIdempotencyKey(jobId: string): string {
+  return `${SHARD_ID_PREFIX}${jobId}`;
+}
+
+/** The batch lane's activity (src/activities/builtins/job-batch.ts): runs up to `batchSize` jobs in one local activity. */
+export const JOB_BATCH_ACTIVITY = 'weft.jobs.batch';
+
+/** One job in a batch: what the batch activity needs to run it as the one-job lane would. */
+export interface JobBatchItem {
+  id: string;
+  activity: string;
+  input: unknown;
+  /** The job's start-to-close timeout: the batch gives up on this job (and aborts its signal) past it. */
+  timeoutMs: number;
+}
+
+export interface JobBatchInput {
+  jobs: JobBatchItem[];
+  /** Jobs of this batch running at once in the activity. */
+  concurrency: number;
+}
+
+/** What happened to one job of a batch; the batch activity itself succeeds whatever its jobs do. */
+export type JobOutcome =
+  | { ok: true; output: unknown }
+  | {
+      ok: false;
+      error: NodeError;
+      /** An ApplicationFailure marked non-retryable: no retry, whatever the policy says. */
+      nonRetryable?: true;
+      /** The failure asked for this delay before the next attempt (Retry-After). */
+      retryDelayMs?: number;
+    };
+
 /** One job as the shard receives it: the id and a compiled activity call, exactly as a DAG node carries it. */
 export interface JobSpec {
   /** `<queue>/<key>`: the job's id, its idempotency key, and (hashed) its shard. */
@@ -42,6 +77,8 @@ export interface ShardOptions {
   maxRemembered?: number;
   /** Continue as new after this many history events (or when Temporal suggests it). @defaultValue 10,000 */
   continueAsNewAfterEvents?: number;
+  /** Jobs per batch activity in the batch lane; 1 turns the lane off (one local activity per job). @defaultValue 25 */
+  batchSize?: number;
 }
 
 export const SHARD_DEFAULTS = {
@@ -49,6 +86,11 @@ export const SHARD_DEFAULTS = {
   retentionMs: 3_600_000,
   maxRemembered: 10_000,
   continueAsNewAfterEvents: 10_000,
+  batchSize: 25,
+  /** Largest accepted batchSize: a batch's result (every job's output) is one marker payload. */
+  maxBatchSize: 100,
+  /** A batch activity's start-to-close is its longest job's timeout plus this, so only the jobs' own timeouts cut a job off. */
+  batchGraceMs: 10_000,
   /** Outputs larger than this (JSON characters) are not kept; the status says so. */
   maxKeptOutputChars: 16_384,
   /** Total JSON characters of kept outputs per shard, so the continue-as-new input stays small. */

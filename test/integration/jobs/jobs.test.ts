@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { defineActivity } from '../../../src/activities';
+import { ActivityRegistry, defineActivity } from '../../../src/activities';
 import { WeftClient } from '../../../src/client/weft-client';
-import { JobValidationError, shardOf } from '../../../src/client/jobs';
+import { JobShardCountError, JobValidationError, shardOf } from '../../../src/client/jobs';
 import { dagWorker, type ActivityFn } from '../../helpers/dag';
 import { devServerEnv, uniqueId } from '../../helpers/temporal';
 
@@ -37,7 +37,8 @@ function activities(calls: Map<string, number>, failFirst = 0): Record<string, A
       return 'recovered';
     },
   });
-  return { [echo.name]: echo.run as ActivityFn, [flaky.name]: flaky.run as ActivityFn };
+  // Through a registry, as a Weft worker registers them: the batch lane's activity comes with it.
+  return new ActivityRegistry([echo, flaky]).toWorkerActivities() as Record<string, ActivityFn>;
 }
 
 async function setUp(calls: Map<string, number>, jobs: ConstructorParameters<typeof WeftClient>[1] extends infer O ? (O extends { jobs?: infer J } ? J : never) : never, failFirst = 0): Promise<WeftClient> {
@@ -101,7 +102,8 @@ describe('job queue', () => {
 
   it('loses and repeats no job across continue-as-new: 2,000 jobs into one shard', async () => {
     const calls = new Map<string, number>();
-    const weft = await setUp(calls, { shards: 1, continueAsNewAfterEvents: 300, concurrency: 50 });
+    // 100 events: the batch lane records ~7 events per wave of 50 jobs, so 2,000 jobs make ~280 events in all.
+    const weft = await setUp(calls, { shards: 1, continueAsNewAfterEvents: 100, concurrency: 50 });
     const queue = uniqueId('q');
     const refs = await Promise.all(Array.from({ length: 2000 }, (_, i) => weft.jobs.enqueue({ queue, key: `k${i}`, activity: 'test.echo', input: { n: i } })));
     expect(new Set(refs.map((r) => r.id)).size).toBe(2000);
@@ -113,6 +115,22 @@ describe('job queue', () => {
     expect(calls.size).toBe(2000);
     expect([...calls.values()].every((n) => n === 1)).toBe(true);
     expect(await weft.jobs.getJob(`${queue}/k1234`)).toMatchObject({ state: 'succeeded', output: { doubled: 2468 } });
+  });
+
+  it("refuses a client whose shard count is not the queue's, so no key is routed to a shard that never saw it", async () => {
+    const calls = new Map<string, number>();
+    const weft = await setUp(calls, { shards: 2 });
+    const queue = uniqueId('q');
+    // A key of shard 0, which exists under every count and is the one the check reads.
+    const key = Array.from({ length: 64 }, (_, i) => `k${i}`).find((k) => shardOf(`${queue}/${k}`, 2) === 0)!;
+    const job = await weft.jobs.enqueue({ queue, key, activity: 'test.echo', input: { n: 1 } });
+    const other = new WeftClient(env.client, { taskQueue: 'unused', jobs: { shards: 3 } });
+    const err = await other.jobs.enqueue({ queue, key, activity: 'test.echo', input: { n: 1 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(JobShardCountError);
+    expect(err).toMatchObject({ queue, queueShards: 2, clientShards: 3, message: expect.stringMatching(/runs on 2 shards, but this client is configured for 3/) });
+    await expect(other.jobs.getJob(job.id)).rejects.toBeInstanceOf(JobShardCountError);
+    // The same count is served as before.
+    await expect.poll(async () => (await weft.jobs.getJob(job.id)).state, { timeout: 30_000 }).toBe('succeeded');
   });
 
   it('refuses a bad job at enqueue, naming each problem and its path', async () => {

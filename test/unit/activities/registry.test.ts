@@ -85,7 +85,8 @@ describe('ActivityRegistry', () => {
     expect(registry.names()).toEqual(['http.request', 'noop', 'notify.webhook', 'sleep', 'users.create']);
     expect(registry.get('users.create')).toBe(createUser);
     const activities = registry.toWorkerActivities();
-    expect(Object.keys(activities).sort()).toEqual(registry.names());
+    // Every definition, and the job queue's batch lane (src/activities/builtins/job-batch.ts).
+    expect(Object.keys(activities).sort()).toEqual([...registry.names(), 'weft.jobs.batch'].sort());
     expect(await activityEnv().run(activities.noop!, { a: 1 })).toEqual({ a: 1 });
   });
 
