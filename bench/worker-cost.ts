@@ -26,7 +26,9 @@
  * Usage: npx tsx bench/worker-cost.ts [--rounds 3] [--runs 60] [--shapes single,chain,chord]
  *          [--sides weft,hand] [--prof DIR]   (--prof: the workers run with --cpu-prof into DIR)
  *          sides: weft (this tree), weft@REF (the workflows of a commit, e.g. weft@HEAD against
- *          uncommitted changes), weft-preload --preload a,b (bundler preloadModules), hand
+ *          uncommitted changes), weft-preload --preload a,b (bundler preloadModules), hand; a Weft
+ *          side may take a part away: weft+nocodec (no payload codec), weft+notelemetry (no
+ *          telemetry interceptors, sinks that do nothing)
  *        npx tsx bench/worker-cost.ts summarize DIR [--top 40]   (self time by function and by part)
  */
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
@@ -81,9 +83,10 @@ async function workerMain(): Promise<void> {
       connection,
       taskQueue,
       activities: registry.toWorkerActivities(),
-      dataConverter: payloads.dataConverter,
-      interceptors: { activity: [...telemetryActivityInterceptors(), createActivityInterceptor(), ...payloads.activityInterceptors] },
-      sinks: telemetrySinks(),
+      // `+nocodec` and `+notelemetry` take one part away, to measure what it costs.
+      ...(side.includes('+nocodec') ? {} : { dataConverter: payloads.dataConverter }),
+      interceptors: { activity: [...(side.includes('+notelemetry') ? [] : telemetryActivityInterceptors()), createActivityInterceptor(), ...payloads.activityInterceptors] },
+      sinks: side.includes('+notelemetry') ? { weftTelemetry: { runStarted: { fn: () => undefined }, runEnded: { fn: () => undefined }, nodeFailed: { fn: () => undefined } }, exporter: { export: { fn: () => undefined } } } : telemetrySinks(),
       workflowBundle: { codePath },
     };
   } else {
@@ -195,8 +198,12 @@ async function refBundle(ref: string, dir: string, file: string): Promise<void> 
 async function sideBundles(sides: string[], dir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const quiet = new DefaultLogger('WARN');
-  for (const side of sides) {
+  for (const name of sides) {
+    // Modifiers (`weft+nocodec`) change the worker, not the bundle.
+    const side = name.split('+')[0]!;
     const file = join(dir, `${side}.bundle.js`);
+    out.set(name, file);
+    if (sides.slice(0, sides.indexOf(name)).some((other) => other.split('+')[0] === side)) continue;
     if (side === 'weft') await writeWorkflowBundle(file);
     else if (side.startsWith('weft@')) await refBundle(side.slice('weft@'.length), dir, file);
     else if (side === 'weft-preload') {
@@ -207,7 +214,6 @@ async function sideBundles(sides: string[], dir: string): Promise<Map<string, st
       const { code } = await bundleWorkflowCode({ workflowsPath: join(ROOT, 'bench', 'hand-local.ts'), logger: quiet });
       await writeFile(file, code);
     }
-    out.set(side, file);
   }
   return out;
 }
