@@ -8,7 +8,7 @@
  * of what each step produces. Past a bound it throws ExpressionLimitError,
  * which the runner turns into a failed node; the worker never sees it.
  */
-import jsonata from 'jsonata';
+import type JsonataModule from 'jsonata';
 import { ExpressionError, ExpressionLimitError, failWorkflowTask, shown, StackCaptureCostError, stackCaptureOn, StepBudget } from './expression-budget';
 import { fastEvaluate, USE_JSONATA } from './expression-fast-path';
 import { EXPRESSION_LIMITS } from './limits';
@@ -26,7 +26,23 @@ export interface ExpressionContext {
   run: { id: string };
 }
 
-type Compiled = ReturnType<typeof jsonata>;
+type Compiled = ReturnType<typeof JsonataModule>;
+
+/**
+ * JSONata, loaded on the first expression the fast path cannot answer. The
+ * workflow sandbox sets up every module of its bundle again for each run
+ * (@temporalio/worker's reusable context keeps one module cache per run), and
+ * JSONata's set-up (its parser tables, the signatures of its ~60 functions) was
+ * the costliest of Weft's modules: a run whose templates are all plain paths,
+ * or that has none, never pays it (BENCHMARKS.md, section 15).
+ */
+let jsonataFn: typeof JsonataModule | undefined;
+function jsonata(expr: string, budget: StepBudget): Compiled {
+  // A require() at the call, not an import: webpack still bundles the module, but runs its top-level code only here.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  jsonataFn ??= require('jsonata') as typeof JsonataModule;
+  return jsonataFn(expr, budget);
+}
 /** Bounded, so a long-lived API or worker that sees many distinct expressions does not grow without end. */
 const CACHE_SIZE = 5000;
 const MAX_CACHED_EXPRESSION = 2000;

@@ -25,8 +25,8 @@ import {
   type WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
 import { defaultPayloadConverter, type Headers } from '@temporalio/common';
-import { OpenTelemetryInboundInterceptor, OpenTelemetryInternalsInterceptor, OpenTelemetryOutboundInterceptor } from '@temporalio/interceptors-opentelemetry/lib/workflow';
-import { trace } from '@opentelemetry/api';
+import type * as OtelWorkflow from '@temporalio/interceptors-opentelemetry/lib/workflow';
+import type * as OtelApi from '@opentelemetry/api';
 import { DAG_HEADER, WEFT_ATTR, nodeOf } from './attributes';
 import type { RunRef, WeftTelemetrySinks } from './sinks';
 
@@ -63,15 +63,28 @@ function activityIdOf(input: ActivityInput | LocalActivityInput): string {
   return 'activityId' in input.options && input.options.activityId ? input.options.activityId : String(input.seq);
 }
 
-/** Labels the active span (the OpenTelemetry interceptor's) with Weft's names. */
+/**
+ * OpenTelemetry's modules (116 of the bundle's ~240), loaded only for a traced
+ * run: the sandbox sets up every module it loads again for each run, and for
+ * untraced runs that set-up was a fifth of the workflow thread's CPU
+ * (BENCHMARKS.md, section 15). require() keeps them in the bundle but runs
+ * their top-level code only when called.
+ */
+function otel(): { workflow: typeof OtelWorkflow; api: typeof OtelApi } {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return { workflow: require('@temporalio/interceptors-opentelemetry/lib/workflow') as typeof OtelWorkflow, api: require('@opentelemetry/api') as typeof OtelApi };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+/** Labels the active span (the OpenTelemetry interceptor's) with Weft's names; only called for traced runs. */
 function label(attributes: Record<string, string>): void {
-  trace.getActiveSpan()?.setAttributes(attributes);
+  otel().api.trace.getActiveSpan()?.setAttributes(attributes);
 }
 
 interface Tracing {
-  inbound: OpenTelemetryInboundInterceptor;
-  outbound: OpenTelemetryOutboundInterceptor;
-  internals: OpenTelemetryInternalsInterceptor;
+  inbound: OtelWorkflow.OpenTelemetryInboundInterceptor;
+  outbound: OtelWorkflow.OpenTelemetryOutboundInterceptor;
+  internals: OtelWorkflow.OpenTelemetryInternalsInterceptor;
 }
 
 export const interceptors = (): WorkflowInterceptors => {
@@ -124,7 +137,8 @@ export const interceptors = (): WorkflowInterceptors => {
       const dag = info.workflowType === DAG_RUN ? dagNameOf(input.args) : undefined;
       if (dag) run = { dag, workflowId: info.workflowId, runId: info.runId };
       if (input.headers[TRACE_HEADER]) {
-        tracing = { inbound: new OpenTelemetryInboundInterceptor(), outbound: new OpenTelemetryOutboundInterceptor(), internals: new OpenTelemetryInternalsInterceptor() };
+        const { workflow: o } = otel();
+        tracing = { inbound: new o.OpenTelemetryInboundInterceptor(), outbound: new o.OpenTelemetryOutboundInterceptor(), internals: new o.OpenTelemetryInternalsInterceptor() };
         return tracing.inbound.execute(input, (i) => {
           if (dag) label({ [WEFT_ATTR.dag]: dag, [WEFT_ATTR.runId]: info.workflowId });
           return observed(() => next(i));
