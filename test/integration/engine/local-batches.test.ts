@@ -3,9 +3,11 @@
  * a run with more local calls than one batch closes a workflow task (with
  * the batch's markers) before it starts more, behind a 1 ms timer; every
  * node still runs once; and a run with fewer local calls records nothing
- * new (no patch marker, no timer), so small runs cost what they did.
+ * new (no patch marker, no timer), so small runs cost what they did. The
+ * batched history replays.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LOCAL_BATCHES_PATCH, LOCAL_CALLS_PER_TASK } from '../../../src/workflows/local-budget';
@@ -71,6 +73,8 @@ describe('local activities per workflow task', () => {
     expect(s.timers).toBe(Math.ceil((layers * width) / LOCAL_CALLS_PER_TASK) - 1);
     expect(s.markersPerTask.reduce((a, b) => a + b, 0)).toBe(layers * width);
     expect(Math.max(...s.markersPerTask)).toBeLessThanOrEqual(LOCAL_CALLS_PER_TASK);
+    // The barriers replay: the patch is read at the same point, and the timers come back in the same order.
+    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, await handle.fetchHistory(), handle.workflowId);
   });
 
   it('records no patch marker and no timer for a run with fewer local calls than one batch', async () => {
