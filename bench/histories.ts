@@ -24,6 +24,10 @@ export interface ExecutionFacts {
   tasks: number[];
   failedTasks: number;
   timedOutTasks: number;
+  /** TimerStarted → TimerFired in ms (the interpreter's timers: delays, backoffs, local-call barriers). */
+  timers: number[];
+  /** First event → last event, in ms. */
+  spanMs: number;
 }
 
 export interface RunFacts {
@@ -46,7 +50,12 @@ function facts(workflowId: string, runId: string, events: HistoryEvent[]): Execu
   let started: number | undefined;
   let failedTasks = 0;
   let timedOutTasks = 0;
+  const timerStarted = new Map<number, number>();
+  const timers: number[] = [];
   for (const e of events) {
+    if (e.eventType === EventType.EVENT_TYPE_TIMER_STARTED) timerStarted.set(Number(e.eventId), ms(e.eventTime));
+    const fired = e.timerFiredEventAttributes?.startedEventId;
+    if (fired !== undefined && fired !== null && timerStarted.has(Number(fired))) timers.push(ms(e.eventTime) - timerStarted.get(Number(fired))!);
     if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) started = ms(e.eventTime);
     else if (
       started !== undefined &&
@@ -60,7 +69,8 @@ function facts(workflowId: string, runId: string, events: HistoryEvent[]): Execu
   }
   const payloads = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
   const inputBytes = payloads.reduce((n, p) => n + (p.data?.length ?? 0), 0);
-  return { workflowId, runId, events: events.length, inputBytes, tasks, failedTasks, timedOutTasks };
+  const spanMs = events.length ? ms(events.at(-1)!.eventTime) - ms(events[0]!.eventTime) : 0;
+  return { workflowId, runId, events: events.length, inputBytes, tasks, failedTasks, timedOutTasks, timers, spanMs };
 }
 
 /** Every execution of the run `workflowId`, starting at `runId`, and of its children, recursively. */
@@ -99,12 +109,16 @@ export async function collectRunFacts(client: Client, workflowId: string, runId:
 export function describeRunFacts(f: RunFacts, warnings: number): string[] {
   const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
   const inputs = f.executions.map((x) => x.inputBytes);
+  const timers = f.executions.flatMap((x) => x.timers).sort((a, b) => a - b);
+  const inTasks = f.executions.reduce((n, x) => n + x.tasks.reduce((a, b) => a + b, 0), 0);
+  const span = f.executions.reduce((n, x) => n + x.spanMs, 0);
   return [
     `executions ${f.executions.length} (continue-as-new chains and partition children), workflow tasks ${f.tasks}`,
     `longest workflow task ${f.longestTask ? `${f.longestTask.ms} ms in ${f.longestTask.workflowId} (${f.longestTask.runId})` : '–'}; over 1 s: ${f.tasksOver(1000)}, over 2 s: ${f.tasksOver(2000)}, over 5 s: ${f.tasksOver(5000)}`,
     `task failures ${f.failedTasks}, task timeouts ${f.timedOutTasks}, "Task not found when completing" warnings ${warnings}`,
     `biggest history ${f.biggestHistory ? `${f.biggestHistory.events} events (${f.biggestHistory.workflowId})` : '–'}`,
     `input payloads as stored: largest ${kib(Math.max(...inputs))}, total ${kib(inputs.reduce((a, b) => a + b, 0))}`,
+    `time inside workflow tasks ${(inTasks / 1000).toFixed(1)} s of ${(span / 1000).toFixed(1)} s of history (all executions); timers ${timers.length}, started → fired median ${timers.length ? timers[Math.floor(timers.length / 2)] : '–'} ms, max ${timers.at(-1) ?? '–'} ms`,
   ];
 }
 

@@ -34,7 +34,7 @@ import { layeredDag } from './layered';
 import { collectRunFacts, describeRunFacts, installCountingRuntime } from './histories';
 import { partitionFlags } from './scale';
 import { withWorkflowStackTraces } from '../src/workers/stack-traces';
-import { loadLine, median, numberFlag } from './stats';
+import { flag, loadLine, median, numberFlag } from './stats';
 import { telemetrySinks } from '../src/telemetry/worker';
 
 const args = process.argv.slice(2);
@@ -142,13 +142,15 @@ async function large(client: Client, weftQueue: string, handQueue: string, count
   const layers = 50;
   const width = 100;
   const runs = numberFlag(args, 'large-runs', 1);
-  const dag = packDag(compileDag(layeredDag('bench-large', layers, width, width)));
+  // --mode local|remote|auto sets the DAG's defaults.mode; without it the compiler's default (auto) decides.
+  const mode = flag(args, 'mode', '');
+  const dag = packDag(compileDag({ ...layeredDag('bench-large', layers, width, width), ...(mode ? { defaults: { mode } } : {}) }));
   const partitions = partitionFlags(args);
   const walls = { dagRun: [] as number[], hand: [] as number[] };
   let peak = process.memoryUsage().rss;
   const base = peak;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
-  console.log(`\nlarge: 5,000-node layered DAG (${layers} × ${width}), concurrency ${width}; dagRun against the hand-written workflow, ${runs} run(s) each, alternating; partitions ${JSON.stringify(partitions ?? 'default')}; load ${loadLine()}`);
+  console.log(`\nlarge: 5,000-node layered DAG (${layers} × ${width}), concurrency ${width}, modes ${[...new Set(dag.nodes.map((n) => n.call?.mode ?? dag.common.mode))].join(', ')}; dagRun against the hand-written workflow, ${runs} run(s) each, alternating; partitions ${JSON.stringify(partitions ?? 'default')}; load ${loadLine()}`);
   let expected: string | undefined;
   for (let i = 0; i < runs; i++) {
     const sides = i % 2 === 0 ? (['dagRun', 'hand'] as const) : (['hand', 'dagRun'] as const);

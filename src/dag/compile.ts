@@ -70,7 +70,7 @@ function call(
   };
 }
 
-function compileNode(dag: DagDefinition, n: NodeDefinition, activityNodes: number): CompiledNode {
+function compileNode(dag: DagDefinition, n: NodeDefinition): CompiledNode {
   const kind = n.type ?? 'activity';
   const node: CompiledNode = {
     id: n.id,
@@ -86,13 +86,13 @@ function compileNode(dag: DagDefinition, n: NodeDefinition, activityNodes: numbe
   if (kind === 'approval') {
     node.approvalTimeoutMs = n.timeout !== undefined ? ms(n.timeout as string | number)! : BUILTIN_DEFAULTS.approvalTimeoutMs;
   } else {
-    const place = { map: n.map !== undefined, dagActivityNodes: activityNodes };
+    const place = { map: n.map !== undefined };
     node.call = call(dag, { activity: n.activity!, input: n.input, retry: n.retry, timeout: n.timeout, taskQueue: n.taskQueue, priority: n.priority, mode: n.mode }, place);
   }
   if (n.map) {
     node.map = { items: n.map.items, concurrency: n.map.concurrency ?? BUILTIN_DEFAULTS.mapConcurrency, batchSize: n.map.batchSize ?? 1 };
   }
-  if (n.compensate) node.compensate = call(dag, { ...n.compensate, priority: n.priority }, { dagActivityNodes: activityNodes });
+  if (n.compensate) node.compensate = call(dag, { ...n.compensate, priority: n.priority }, {});
   if (n.notify) node.notify = { url: n.notify.url, ...(n.notify.headers ? { headers: n.notify.headers } : {}), then: n.notify.then ?? 'fail' };
   if (node.onError === 'ask') node.askTimeoutMs = n.askTimeout !== undefined ? ms(n.askTimeout)! : BUILTIN_DEFAULTS.approvalTimeoutMs;
   return node;
@@ -110,7 +110,6 @@ export function compileDag(raw: unknown, opts: ValidateOptions & { source?: stri
   const result = validateDag(raw, opts);
   if (!result.ok) throw new DagValidationError(result.issues, opts.source);
   const dag = result.dag;
-  const activityNodes = dag.nodes.filter((n) => (n.type ?? 'activity') === 'activity').length;
   return {
     formatVersion: COMPILED_FORMAT_VERSION,
     name: dag.name,
@@ -120,6 +119,6 @@ export function compileDag(raw: unknown, opts: ValidateOptions & { source?: stri
     concurrency: dag.concurrency ?? BUILTIN_DEFAULTS.concurrency,
     onFailure: dag.onFailure ?? BUILTIN_DEFAULTS.onFailure,
     ...(dag.output !== undefined ? { output: dag.output } : {}),
-    nodes: topologicalOrder(dag.nodes.map((n) => compileNode(dag, n, activityNodes))),
+    nodes: topologicalOrder(dag.nodes.map((n) => compileNode(dag, n))),
   };
 }

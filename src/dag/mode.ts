@@ -22,8 +22,14 @@
  * - unlimited retries (maximumAttempts 0) without a scheduleToClose: the
  *   interpreter never cancels a local activity (runner.ts says why), so a
  *   local node must end on its own;
- * - a map node, or a DAG of more than AUTO_LOCAL_MAX_NODES activity nodes:
- *   too many local activities would share few workflow tasks (see the bound).
+ * - a map node: its items are known only when it runs.
+ * A DAG's size is not a reason. Local activities once piled up in one
+ * workflow task until the worker extended it, and a 5,000-node DAG at load
+ * 23 made a task that timed out and re-ran every node; the interpreter now
+ * closes a task after LOCAL_CALLS_PER_TASK local starts
+ * (src/workflows/local-budget.ts), and a DAG over 5,000 nodes runs in
+ * partitions of 1,000, so a task of a large DAG holds no more local
+ * activities than one of a small DAG.
  * An ordinary short node with default settings (no-op, a database write, a
  * call to an internal service) therefore runs locally.
  */
@@ -33,26 +39,15 @@ import { BUILTIN_DEFAULTS, type CallMode, type CompiledActivityCall } from './ty
 /** The longest startToClose timeout `auto` still runs locally: the default one. */
 export const AUTO_LOCAL_MAX_START_TO_CLOSE_MS = BUILTIN_DEFAULTS.startToCloseMs;
 
-/**
- * The most activity nodes a DAG may have for `auto` to run any of them
- * locally. Local activities' markers pile up in one workflow task until the
- * worker extends it (~8 s); a 5,000-node layered DAG at load 20 made tasks that
- * outlived the 10 s task timeout, and each timed-out task re-ran all of its
- * local activities (20,000 calls for 5,000 nodes). 200 nodes ran fine.
- */
-export const AUTO_LOCAL_MAX_NODES = 1000;
-
-/** Where a call sits: a map node's items, and how many activity nodes its DAG has. */
+/** Where a call sits: whether it calls a map node's items. */
 export interface CallPlace {
   map?: boolean;
-  dagActivityNodes?: number;
 }
 
 /** Why `auto` runs this call remotely, or undefined when running it locally gives up nothing it relies on. */
 export function remoteReason(call: Pick<CompiledActivityCall, 'taskQueue' | 'timeouts' | 'retry'>, place: CallPlace = {}): string | undefined {
   const t = call.timeouts;
   if (place.map) return 'it is a map node (its items, unknown until it runs, would all be local activities of few workflow tasks)';
-  if ((place.dagActivityNodes ?? 0) > AUTO_LOCAL_MAX_NODES) return `its DAG has over ${AUTO_LOCAL_MAX_NODES} activity nodes`;
   if (call.taskQueue) return `it is routed to task queue "${call.taskQueue}"`;
   if (t.heartbeatMs !== undefined) return 'it has a heartbeat timeout (it heartbeats or reports progress)';
   if (t.scheduleToStartMs !== undefined) return 'it has a scheduleToStart timeout';

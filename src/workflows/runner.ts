@@ -38,6 +38,7 @@ import { modeOf } from '../dag/mode';
 import type { CompiledDag } from '../dag/types';
 import { callActivity, settle, startCall } from './activity-call';
 import type { CarriedState } from './carry';
+import { LocalBudget } from './local-budget';
 import type { ApprovalDecision, FailureDecision, RunState, RunStatus, StatusQueryOptions } from './messages';
 import { RunMachine } from './machine/machine';
 import type { CallOutcome, Command, EndCommand, RunEvent } from './machine/types';
@@ -65,6 +66,8 @@ export class DagRunner {
   private nodeScopes: Map<string, CancellationScope> | undefined;
   private readonly itemScopes = new Map<string, CancellationScope>();
   private onEnd: ((cmd: EndCommand) => void) | undefined;
+  /** Bounds the local activities one workflow task runs (local-budget.ts). */
+  private readonly localBudget = new LocalBudget();
 
   constructor(
     dag: CompiledDag,
@@ -179,7 +182,7 @@ export class DagRunner {
           const done = (result: CallOutcome): void => this.feed({ type: 'activity-done', node: c.node, ...index, result });
           if (!this.machine.lean) void this.inScope(c.node, c.index, () => callActivity(c.call, c.activityId, c.input)).then(done);
           // A local call is never cancelled (see the header): it runs to its own end, and the machine takes its outcome.
-          else if (modeOf(c.call) === 'local') settle(CancellationScope.nonCancellable(() => startCall(c.call, c.activityId, c.input)), done);
+          else if (modeOf(c.call) === 'local') this.localBudget.run(() => settle(CancellationScope.nonCancellable(() => startCall(c.call, c.activityId, c.input)), done));
           else settle(this.inScope(c.node, c.index, () => startCall(c.call, c.activityId, c.input)), done);
           break;
         }

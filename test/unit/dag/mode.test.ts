@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { task, buildDag, chain } from '../../../src/dag/builder';
 import { compileDag } from '../../../src/dag/compile';
-import { AUTO_LOCAL_MAX_NODES, AUTO_LOCAL_MAX_START_TO_CLOSE_MS, modeOf, remoteReason } from '../../../src/dag/mode';
+import { AUTO_LOCAL_MAX_START_TO_CLOSE_MS, modeOf, remoteReason } from '../../../src/dag/mode';
 import { packDag, unpackDag } from '../../../src/dag/pack';
 import { BUILTIN_DEFAULTS, type CompiledDag } from '../../../src/dag/types';
 import { DagValidationError, validateDag } from '../../../src/dag/validate';
@@ -40,11 +40,12 @@ describe('auto resolution', () => {
     expect(modes([{ id: 'n', ...fields }]).n).toBe(expected);
   });
 
-  it(`is remote for every node of a DAG with over ${AUTO_LOCAL_MAX_NODES} activity nodes`, () => {
+  it('is local for a DAG of any size: one workflow task holds a bounded batch of local calls, not the whole DAG', () => {
     const many = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `n${i}`, activity: 'x' }));
-    expect(new Set(Object.values(modes(many(AUTO_LOCAL_MAX_NODES))))).toEqual(new Set(['local']));
-    expect(new Set(Object.values(modes(many(AUTO_LOCAL_MAX_NODES + 1))))).toEqual(new Set(['remote']));
-    expect(new Set(Object.values(modes(many(AUTO_LOCAL_MAX_NODES + 1), { defaults: { mode: 'local' } })))).toEqual(new Set(['local']));
+    // 1,001 was remote until the interpreter bounded local starts per workflow task; 5,001 also runs partitioned.
+    expect(new Set(Object.values(modes(many(1001))))).toEqual(new Set(['local']));
+    expect(new Set(Object.values(modes(many(5001))))).toEqual(new Set(['local']));
+    expect(new Set(Object.values(modes(many(5001), { defaults: { mode: 'remote' } })))).toEqual(new Set(['remote']));
   });
 
   it('is the default, and reads settings the DAG defaults give', () => {
@@ -57,6 +58,7 @@ describe('auto resolution', () => {
     expect(remoteReason({ retry, timeouts: { startToCloseMs: AUTO_LOCAL_MAX_START_TO_CLOSE_MS + 1 } })).toBe('its startToClose timeout is over 5m');
     expect(remoteReason({ retry, taskQueue: 'gpu', timeouts: { startToCloseMs: 1000 } })).toBe('it is routed to task queue "gpu"');
     expect(remoteReason({ retry: { ...retry, maximumAttempts: 0 }, timeouts: { startToCloseMs: 1000 } })).toBe('it retries without limit (a local activity is not cancelled, so it must end on its own)');
+    expect(remoteReason({ retry, timeouts: { startToCloseMs: 1000 } }, { map: true })).toBe('it is a map node (its items, unknown until it runs, would all be local activities of few workflow tasks)');
     expect(remoteReason({ retry, timeouts: { startToCloseMs: 1000 } })).toBeUndefined();
   });
 });
