@@ -40,10 +40,10 @@ export function describePragmas(pragmas: Readonly<Record<string, string>>): stri
   return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(', ') : 'SQLite defaults (journal_mode=delete, synchronous=full)';
 }
 
-/** A dev server as `weft dev` runs it (a SQLite file in a data dir), with the given pragmas. */
-export async function startBenchServer(cliPath: string, pragmas: Readonly<Record<string, string>> = WEFT_DEV_SQLITE_PRAGMAS): Promise<BenchServer> {
+/** A dev server as `weft dev` runs it (a SQLite file in a data dir), with the given pragmas and any extra dynamic config under test. */
+export async function startBenchServer(cliPath: string, pragmas: Readonly<Record<string, string>> = WEFT_DEV_SQLITE_PRAGMAS, dynamicConfig: Record<string, string | number | boolean> = {}): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-bench-temporal-'));
-  const server = await startDevServer({ cliPath, dbFilename: join(dir, 'temporal.db'), sqlitePragmas: pragmas });
+  const server = await startDevServer({ cliPath, dbFilename: join(dir, 'temporal.db'), sqlitePragmas: pragmas, dynamicConfig });
   return {
     server,
     durability: `dev server SQLite file, ${describePragmas(pragmas)}`,
@@ -73,6 +73,8 @@ async function runAll(starts: Array<() => Promise<{ result(): Promise<unknown> }
 /** A Weft worker as `weft worker` builds it, in the benchmark process, with its config and a way to stop it. */
 export interface WeftBenchWorker {
   config: ReturnType<typeof configSchema.parse>;
+  /** The worker's connection; a client built on it can start runs eagerly on this worker. */
+  connection: NativeConnection;
   stop(): Promise<void>;
 }
 
@@ -97,6 +99,7 @@ export async function startWeftBenchWorker(bench: BenchServer, codePath: string,
   const running = worker.run();
   return {
     config,
+    connection: native,
     async stop() {
       worker.shutdown();
       await running;
