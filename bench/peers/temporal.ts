@@ -109,10 +109,11 @@ export async function startWeftBenchWorker(bench: BenchServer, codePath: string,
   };
 }
 
-export async function startWeftSystem(bench: BenchServer, codePath: string, opts: { name?: string; knobs?: WorkerKnobs; nodesPerRound: number }): Promise<PeerSystem> {
+/** `eager`: the client shares the worker's NativeConnection and starts runs eagerly, as `weft dev` does. */
+export async function startWeftSystem(bench: BenchServer, codePath: string, opts: { name?: string; knobs?: WorkerKnobs; nodesPerRound: number; eager?: boolean }): Promise<PeerSystem> {
   const weftWorker = await startWeftBenchWorker(bench, codePath, uniqueId('weft'), opts.knobs);
   const { config } = weftWorker;
-  const weft = await createWeftClient({ config });
+  const weft = opts.eager ? await createWeftClient({ config, connection: weftWorker.connection, client: { eagerStart: true } }) : await createWeftClient({ config });
   const dags = { single: SHAPE_DAGS.single(), chain: SHAPE_DAGS.chain(), chord: SHAPE_DAGS.chord() };
   return {
     name: opts.name ?? 'Weft',
