@@ -15,8 +15,10 @@
  *   native       a Client on the worker's NativeConnection, no eager start
  *   eager        the same, with eager workflow start
  *
- * A batch starts --runs runs at once (default 100) and waits for all; CPU is
- * utime+stime from /proc/PID/stat before and after. Every round runs every
+ * A batch starts --runs runs (default 100), at most --concurrency at a time
+ * (default: all at once), and waits for all; CPU is utime+stime from
+ * /proc/PID/stat before and after, and the server's persistence requests per
+ * run come from its Prometheus /metrics (by operation, visibility apart). Every round runs every
  * variant once, in a rotated order; the table gives medians of --rounds
  * (default 3). --dynamic-config k=v,k=v adds server dynamic config;
  * --events prints one run's history by event type per variant.
@@ -34,7 +36,7 @@ import { requireTemporalCli } from '../src/temporal/servers';
 import { writeWorkflowBundle } from '../src/workers/bundle';
 import { withWorkflowStackTraces } from '../src/workers/stack-traces';
 import { telemetrySinks } from '../src/telemetry/worker';
-import { WEFT_DEV_SQLITE_PRAGMAS } from '../src/temporal/dev-server';
+import { freePort, WEFT_DEV_SQLITE_PRAGMAS } from '../src/temporal/dev-server';
 import { flag, loadLine, median, numberFlag, rotate } from './stats';
 import { startBenchServer, startWeftBenchWorker } from './peers/temporal';
 
@@ -65,6 +67,22 @@ interface Sample {
   serverMs: number;
   nodeMs: number;
   eager: number;
+  /** Persistence requests per run, by operation (`visibility:` prefix for visibility writes). */
+  persistence: Map<string, number>;
+}
+
+/** Sums the server's persistence request counters by operation, over every other label. */
+async function persistenceCounts(metricsUrl: string): Promise<Map<string, number>> {
+  const text = await (await fetch(metricsUrl)).text();
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^(visibility_)?persistence_requests(?:_total)?\{(.*)\} ([0-9.e+]+)$/.exec(line);
+    const op = m ? /operation="([^"]+)"/.exec(m[2]!)?.[1] : undefined;
+    if (!m || !op) continue;
+    const key = `${m[1] ? 'visibility:' : ''}${op}`;
+    out.set(key, (out.get(key) ?? 0) + Number(m[3]));
+  }
+  return out;
 }
 
 const NODES: Record<VariantName, number> = { empty: 0, local: 1, 'weft-single': 1, 'weft-chain': 10, 'weft-chord': 9 };
@@ -99,19 +117,42 @@ function weftStarter(weft: WeftClient, dag: CompiledDag): Starter {
   };
 }
 
-async function batch(starter: Starter, runs: number, serverPid: number): Promise<Sample> {
+async function batch(starter: Starter, runs: number, concurrency: number, serverPid: number, metricsUrl: string): Promise<Sample> {
+  const persisted0 = await persistenceCounts(metricsUrl);
   const server0 = cpuMs(serverPid);
   const node0 = cpuMs('self');
   const t0 = performance.now();
-  const started = await Promise.all(Array.from({ length: runs }, () => starter.start()));
-  await Promise.all(started.map((s) => s.result()));
+  let next = 0;
+  let eager = 0;
+  // `concurrency` lanes, each starting a run and waiting for it before the next: at most that many in flight.
+  const lane = async (): Promise<void> => {
+    for (; next < runs; ) {
+      next++;
+      const s = await starter.start();
+      if (s.eager) eager++;
+      await s.result();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, runs) }, lane));
   const ms = performance.now() - t0;
-  return {
+  const sample = {
     runsPerSec: (runs * 1000) / ms,
     serverMs: (cpuMs(serverPid) - server0) / runs,
     nodeMs: (cpuMs('self') - node0) / runs,
-    eager: started.filter((s) => s.eager).length / runs,
+    eager: eager / runs,
+    persistence: new Map<string, number>(),
   };
+  // The server's Prometheus counters lag the calls by up to a reporting interval: wait until every start is counted.
+  let persisted = await persistenceCounts(metricsUrl);
+  for (let i = 0; i < 20 && (persisted.get('CreateWorkflowExecution') ?? 0) - (persisted0.get('CreateWorkflowExecution') ?? 0) < runs; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    persisted = await persistenceCounts(metricsUrl);
+  }
+  for (const [op, n] of persisted) {
+    const d = (n - (persisted0.get(op) ?? 0)) / runs;
+    if (d > 0) sample.persistence.set(op, d);
+  }
+  return sample;
 }
 
 /** One run's history, counted by event type, for the "what the server writes" table. */
@@ -148,6 +189,7 @@ function parseDynamicConfig(spec: string): Record<string, string | number | bool
 export async function runRunCost(args: string[]): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const runs = numberFlag(args, 'runs', 100);
+  const concurrency = numberFlag(args, 'concurrency', runs);
   const rounds = numberFlag(args, 'rounds', 3);
   const variants = flag(args, 'variants', VARIANTS.join(',')).split(',') as VariantName[];
   const clients = flag(args, 'clients', CLIENTS.join(',')).split(',') as ClientName[];
@@ -156,7 +198,8 @@ export async function runRunCost(args: string[]): Promise<void> {
   const dynamicConfig = parseDynamicConfig(flag(args, 'dynamic-config', ''));
   const cli = await requireTemporalCli({ progress: console.log });
   const scratch = mkdtempSync(join(tmpdir(), 'weft-bench-run-cost-'));
-  const bench = await startBenchServer(cli.path, WEFT_DEV_SQLITE_PRAGMAS, dynamicConfig);
+  const bench = await startBenchServer(cli.path, WEFT_DEV_SQLITE_PRAGMAS, { dynamicConfig, metricsPort: await freePort() });
+  const metricsUrl = bench.server.metricsUrl!;
   const closers: Array<() => Promise<void>> = [];
   try {
     const codePath = await writeWorkflowBundle(join(scratch, 'bundle.js'), require.resolve('./workflows'));
@@ -187,9 +230,9 @@ export async function runRunCost(args: string[]): Promise<void> {
       return weftStarter(weftClients[c], DAGS[v]!());
     };
     const cases = variants.flatMap((v) => clients.map((c) => ({ v, c, label: `${v} / ${c}`, starter: starter(v, c) })));
-    console.log(`run-cost: dev server ${bench.server.version} (pid ${bench.server.pid}, ${bench.durability}${Object.keys(dynamicConfig).length ? `, dynamic config ${JSON.stringify(dynamicConfig)}` : ''}); node ${process.version}; ${cpus().length} cores; ${runs} runs per batch, ${rounds} rounds; load before ${loadLine()}`);
+    console.log(`run-cost: dev server ${bench.server.version} (pid ${bench.server.pid}, ${bench.durability}${Object.keys(dynamicConfig).length ? `, dynamic config ${JSON.stringify(dynamicConfig)}` : ''}); node ${process.version}; ${cpus().length} cores; ${runs} runs per batch, ${concurrency} at a time, ${rounds} rounds; load before ${loadLine()}`);
     // Warm-up, not counted: JITs, connections and the sticky cache settle on every side.
-    for (const k of cases) await batch(k.starter, Math.max(5, Math.round(runs / 4)), bench.server.pid);
+    for (const k of cases) await batch(k.starter, Math.max(5, Math.round(runs / 4)), concurrency, bench.server.pid, metricsUrl);
     if (args.includes('--events')) {
       console.log('\nhistory of one run per variant (client grpc, then eager):');
       for (const k of cases.filter((x) => x.c === 'grpc' || x.c === 'eager')) console.log(`  ${k.label.padEnd(22)} ${await historyCounts(k.starter)}`);
@@ -197,7 +240,7 @@ export async function runRunCost(args: string[]): Promise<void> {
     const samples = new Map<string, Sample[]>();
     for (let r = 0; r < rounds; r++) {
       for (const k of rotate(cases, r * 3)) {
-        const s = await batch(k.starter, runs, bench.server.pid);
+        const s = await batch(k.starter, runs, concurrency, bench.server.pid, metricsUrl);
         samples.set(k.label, [...(samples.get(k.label) ?? []), s]);
         console.log(`  round ${r + 1} ${k.label.padEnd(22)} ${s.runsPerSec.toFixed(1).padStart(6)} runs/s  server ${s.serverMs.toFixed(2)} ms/run  node ${s.nodeMs.toFixed(2)} ms/run  eager ${(s.eager * 100).toFixed(0)}%  (load ${loadLine()})`);
       }
@@ -212,6 +255,17 @@ export async function runRunCost(args: string[]): Promise<void> {
       const total = m((s) => s.serverMs + s.nodeMs);
       const ceiling = (cores * 1000) / total;
       console.log(`| ${k.label} | ${m((s) => s.runsPerSec).toFixed(1)} | ${m((s) => s.serverMs).toFixed(2)} | ${m((s) => s.nodeMs).toFixed(2)} | ${total.toFixed(2)} | ${ceiling.toFixed(0)} | ${NODES[k.v] ? (ceiling * NODES[k.v]).toFixed(0) : '–'} | ${(m((s) => s.eager) * 100).toFixed(0)}% |`);
+    }
+    console.log('\npersistence requests per run (median of rounds; visibility: writes to the visibility store), operations over 0.05 per run:');
+    console.log('| variant / client | total | visibility | by operation |');
+    console.log('|---|---|---|---|');
+    for (const k of cases) {
+      const ss = samples.get(k.label) ?? [];
+      const ops = [...new Set(ss.flatMap((s) => [...s.persistence.keys()]))];
+      const per = new Map(ops.map((op) => [op, median(ss.map((s) => s.persistence.get(op) ?? 0))] as const));
+      const sum = (f: (op: string) => boolean): number => [...per].filter(([op]) => f(op)).reduce((a, [, n]) => a + n, 0);
+      const shown = [...per].filter(([, n]) => n >= 0.05).sort((a, b) => b[1] - a[1]);
+      console.log(`| ${k.label} | ${sum(() => true).toFixed(1)} | ${sum((op) => op.startsWith('visibility:')).toFixed(1)} | ${shown.map(([op, n]) => `${op} ${n.toFixed(2)}`).join(', ')} |`);
     }
   } finally {
     for (const close of closers.reverse()) await close().catch((err: unknown) => console.error('teardown:', err));

@@ -22,7 +22,7 @@ import { createWeftClient } from '../../src/client';
 import { createActivityRegistry } from '../../src/activities';
 import { createActivityInterceptor } from '../../src/workers/interceptors';
 import { createPayloadSupport } from '../../src/payloads/support';
-import { startDevServer, WEFT_DEV_SQLITE_PRAGMAS, type DevServer } from '../../src/temporal/dev-server';
+import { startDevServer, WEFT_DEV_SQLITE_PRAGMAS, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server';
 import { CHAIN_LENGTH, CHORD_WIDTH, type PeerSystem, type Shape, type ShapeName } from './shapes';
 
 /** Worker options the benchmark may vary; everything else is the SDK's or Weft's default. */
@@ -40,10 +40,10 @@ export function describePragmas(pragmas: Readonly<Record<string, string>>): stri
   return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(', ') : 'SQLite defaults (journal_mode=delete, synchronous=full)';
 }
 
-/** A dev server as `weft dev` runs it (a SQLite file in a data dir), with the given pragmas and any extra dynamic config under test. */
-export async function startBenchServer(cliPath: string, pragmas: Readonly<Record<string, string>> = WEFT_DEV_SQLITE_PRAGMAS, dynamicConfig: Record<string, string | number | boolean> = {}): Promise<BenchServer> {
+/** A dev server as `weft dev` runs it (a SQLite file in a data dir), with the given pragmas and, for run-cost, extra dynamic config and a known metrics port. */
+export async function startBenchServer(cliPath: string, pragmas: Readonly<Record<string, string>> = WEFT_DEV_SQLITE_PRAGMAS, extra: Pick<DevServerOptions, 'dynamicConfig' | 'metricsPort'> = {}): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-bench-temporal-'));
-  const server = await startDevServer({ cliPath, dbFilename: join(dir, 'temporal.db'), sqlitePragmas: pragmas, dynamicConfig });
+  const server = await startDevServer({ cliPath, dbFilename: join(dir, 'temporal.db'), sqlitePragmas: pragmas, ...extra });
   return {
     server,
     durability: `dev server SQLite file, ${describePragmas(pragmas)}`,

@@ -32,6 +32,12 @@ export interface DevServerOptions {
   namespace?: string;
   /** @defaultValue warn */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * Port of the server's Prometheus `/metrics` (the CLI always serves one; it
+   * picks a free port when none is given). Benchmarks read per-operation
+   * persistence counts from it. @defaultValue a free port the CLI picks
+   */
+  metricsPort?: number;
   /** Extra dynamic config, on top of Weft's own. */
   dynamicConfig?: Record<string, string | number | boolean>;
   /** Receives each line the server prints. */
@@ -43,6 +49,8 @@ export interface DevServerOptions {
 export interface DevServer {
   readonly address: string;
   readonly uiAddress: string | undefined;
+  /** `http://ip:port/metrics`, when `metricsPort` was given. */
+  readonly metricsUrl: string | undefined;
   readonly namespace: string;
   readonly version: string;
   readonly pid: number;
@@ -114,6 +122,7 @@ function buildArgs(opts: Required<Pick<DevServerOptions, 'ip' | 'namespace' | 'l
     if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   }
   if (opts.dbFilename) args.push('--db-filename', opts.dbFilename, ...sqlitePragmaArgs(opts.sqlitePragmas));
+  if (opts.metricsPort !== undefined) args.push('--metrics-port', String(opts.metricsPort));
   for (const [name, type] of Object.entries(WEFT_SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
   for (const [key, value] of Object.entries({ ...WEFT_DEV_DYNAMIC_CONFIG, ...opts.dynamicConfig })) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
@@ -178,6 +187,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   return {
     address,
     uiAddress: typeof opts.uiPort === 'number' ? `http://${opts.ip}:${opts.uiPort}` : undefined,
+    metricsUrl: opts.metricsPort !== undefined ? `http://${opts.ip}:${opts.metricsPort}/metrics` : undefined,
     namespace: opts.namespace,
     version,
     pid: child.pid ?? -1,
