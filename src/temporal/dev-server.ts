@@ -63,11 +63,22 @@ export interface DevServer {
  * Dynamic config Weft relies on. The new matcher makes task priority order
  * dispatch. Priority orders tasks within a task queue partition, so the
  * single-node dev server uses one partition per queue and the order is exact.
+ *
+ * The CLI turns `system.forceSearchAttributesCacheRefreshOnRead` on so that a
+ * search attribute created at run time is usable at once; then every start
+ * and upsert carrying search attributes re-reads the cluster metadata from
+ * SQLite (16 reads per Weft run). Weft's attributes are registered with the
+ * server's flags before it serves, so the 60 s cache is safe for them: off, a
+ * run costs 12 persistence requests instead of 37 and about a quarter less
+ * server CPU (docs/dev-server.md, BENCHMARKS.md section 14). An attribute
+ * added later with `temporal operator search-attribute create` may take up to
+ * a minute to be accepted.
  */
 export const WEFT_DEV_DYNAMIC_CONFIG: Readonly<Record<string, string | number | boolean>> = {
   'matching.useNewMatcher': true,
   'matching.numTaskqueueReadPartitions': 1,
   'matching.numTaskqueueWritePartitions': 1,
+  'system.forceSearchAttributesCacheRefreshOnRead': false,
 };
 
 /**
