@@ -16,6 +16,7 @@
  *   peers, peers-devserver, peers-worker   bench/peers/main.ts
  *   cli                                    bench/cli.ts
  *   start-by-name                          bench/start-by-name.ts
+ *   run-cost                               bench/run-cost.ts (CPU per workflow run, eager start)
  *
  * Usage: npm run bench [-- overhead|large|peers|…] [--runs N]
  */
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   if (which === 'start-by-name') return (await import('./start-by-name')).runStartByName(args);
   if (which === 'api-start-rate') return (await import('./api-start-rate')).runApiStartRate(args);
   if (which === 'scale') return (await import('./scale')).runScale(args);
+  if (which === 'run-cost') return (await import('./run-cost')).runRunCost(args);
   const counter = installCountingRuntime();
   const cli = await requireTemporalCli({ progress: console.log });
   const server = await startDevServer({ cliPath: cli.path });

@@ -3,7 +3,7 @@
  * as a plain Temporal workflow, each node a promise that waits for its
  * dependencies, exactly the dataflow dagRun interprets.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 
 export * from '../src/workflows';
 
@@ -43,4 +43,19 @@ export async function handChain(length: number): Promise<void> {
 export async function handChord(width: number): Promise<void> {
   await Promise.all(Array.from({ length: width }, () => noop(null)));
   await noop(null);
+}
+
+const { noop: localNoop } = proxyLocalActivities<{ noop(input: unknown): Promise<unknown> }>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 3, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** Run-cost benchmark: no activity at all, so a run is a start, one workflow task and a completion (the design's floor). */
+export async function handEmpty(): Promise<null> {
+  return null;
+}
+
+/** Run-cost benchmark: one local activity, the cheapest way a run does a node's work. */
+export async function handLocal(): Promise<unknown> {
+  return localNoop(null);
 }

@@ -10,10 +10,12 @@
  *
  * Flags: --rounds N (default 3), --nodes-queue N (nodes per round for BullMQ
  * and Celery, default 1000), --nodes-temporal N (default 120), --systems a,b
- * (peers only: bullmq, celery, hand, weft, weft-jobs), --nodes-jobs N (nodes
- * per round for the job queue, default 1000), --jobs-variants 4x100,8x50,4x100x1
- * (job queue shards × jobs per wave [× jobs per batch activity], one system
- * each; default: the client's defaults), --shapes single,chain,chord,
+ * (peers only: bullmq, celery, hand, weft, weft-eager, weft-jobs; weft-eager is
+ * Weft with its client on the worker's connection and eager start, as in
+ * `weft dev`), --nodes-jobs N (nodes per round for the job queue, default
+ * 1000), --jobs-variants 4x100,8x50,4x100x1 (job queue shards × jobs per wave
+ * [× jobs per batch activity], one system each; default: the client's
+ * defaults), --shapes single,chain,chord,
  * --round-timeout S (default 90; a round that takes longer is reported as
  * stalled and left out of the median).
  * Each round runs every system once per shape, starting with a different
@@ -52,11 +54,12 @@ async function setUp(mode: Mode, args: string[], codePath: string, cliPath: stri
     if (wanted.includes('bullmq') || wanted.includes('celery')) res.redis = await startRedis();
     if (wanted.includes('bullmq')) res.systems.push(await startBullmq(res.redis!, nodesQueue));
     if (wanted.includes('celery')) res.systems.push(await startCelery(res.redis!, nodesQueue, log));
-    if (wanted.includes('hand') || wanted.includes('weft') || wanted.includes('weft-jobs')) {
+    if (wanted.includes('hand') || wanted.includes('weft') || wanted.includes('weft-eager') || wanted.includes('weft-jobs')) {
       const server = await startBenchServer(cliPath);
       res.servers.push(server);
       if (wanted.includes('hand')) res.systems.push(await startHandSystem(server, codePath, { nodesPerRound: nodesTemporal }));
       if (wanted.includes('weft')) res.systems.push(await startWeftSystem(server, codePath, { nodesPerRound: nodesTemporal }));
+      if (wanted.includes('weft-eager')) res.systems.push(await startWeftSystem(server, codePath, { name: 'Weft, eager start', nodesPerRound: nodesTemporal, eager: true }));
       if (wanted.includes('weft-jobs')) {
         // --jobs-variants 4x100,8x50,4x100x1: shards × concurrency per wave [× batch size]; the default is the client's defaults.
         for (const v of flag(args, 'jobs-variants', 'default').split(',')) {

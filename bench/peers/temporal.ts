@@ -22,7 +22,7 @@ import { createWeftClient } from '../../src/client';
 import { createActivityRegistry } from '../../src/activities';
 import { createActivityInterceptor } from '../../src/workers/interceptors';
 import { createPayloadSupport } from '../../src/payloads/support';
-import { startDevServer, WEFT_DEV_SQLITE_PRAGMAS, type DevServer } from '../../src/temporal/dev-server';
+import { startDevServer, WEFT_DEV_SQLITE_PRAGMAS, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server';
 import { CHAIN_LENGTH, CHORD_WIDTH, type PeerSystem, type Shape, type ShapeName } from './shapes';
 
 /** Worker options the benchmark may vary; everything else is the SDK's or Weft's default. */
@@ -40,10 +40,10 @@ export function describePragmas(pragmas: Readonly<Record<string, string>>): stri
   return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(', ') : 'SQLite defaults (journal_mode=delete, synchronous=full)';
 }
 
-/** A dev server as `weft dev` runs it (a SQLite file in a data dir), with the given pragmas. */
-export async function startBenchServer(cliPath: string, pragmas: Readonly<Record<string, string>> = WEFT_DEV_SQLITE_PRAGMAS): Promise<BenchServer> {
+/** A dev server as `weft dev` runs it (a SQLite file in a data dir), with the given pragmas and, for run-cost, extra dynamic config and a known metrics port. */
+export async function startBenchServer(cliPath: string, pragmas: Readonly<Record<string, string>> = WEFT_DEV_SQLITE_PRAGMAS, extra: Pick<DevServerOptions, 'dynamicConfig' | 'metricsPort'> = {}): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-bench-temporal-'));
-  const server = await startDevServer({ cliPath, dbFilename: join(dir, 'temporal.db'), sqlitePragmas: pragmas });
+  const server = await startDevServer({ cliPath, dbFilename: join(dir, 'temporal.db'), sqlitePragmas: pragmas, ...extra });
   return {
     server,
     durability: `dev server SQLite file, ${describePragmas(pragmas)}`,
@@ -73,6 +73,8 @@ async function runAll(starts: Array<() => Promise<{ result(): Promise<unknown> }
 /** A Weft worker as `weft worker` builds it, in the benchmark process, with its config and a way to stop it. */
 export interface WeftBenchWorker {
   config: ReturnType<typeof configSchema.parse>;
+  /** The worker's connection; a client built on it can start runs eagerly on this worker. */
+  connection: NativeConnection;
   stop(): Promise<void>;
 }
 
@@ -97,6 +99,7 @@ export async function startWeftBenchWorker(bench: BenchServer, codePath: string,
   const running = worker.run();
   return {
     config,
+    connection: native,
     async stop() {
       worker.shutdown();
       await running;
@@ -106,10 +109,11 @@ export async function startWeftBenchWorker(bench: BenchServer, codePath: string,
   };
 }
 
-export async function startWeftSystem(bench: BenchServer, codePath: string, opts: { name?: string; knobs?: WorkerKnobs; nodesPerRound: number }): Promise<PeerSystem> {
+/** `eager`: the client shares the worker's NativeConnection and starts runs eagerly, as `weft dev` does. */
+export async function startWeftSystem(bench: BenchServer, codePath: string, opts: { name?: string; knobs?: WorkerKnobs; nodesPerRound: number; eager?: boolean }): Promise<PeerSystem> {
   const weftWorker = await startWeftBenchWorker(bench, codePath, uniqueId('weft'), opts.knobs);
   const { config } = weftWorker;
-  const weft = await createWeftClient({ config });
+  const weft = opts.eager ? await createWeftClient({ config, connection: weftWorker.connection, client: { eagerStart: true } }) : await createWeftClient({ config });
   const dags = { single: SHAPE_DAGS.single(), chain: SHAPE_DAGS.chain(), chord: SHAPE_DAGS.chord() };
   return {
     name: opts.name ?? 'Weft',

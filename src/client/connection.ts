@@ -2,7 +2,7 @@
  * The only place a Temporal Client is built. Everything else (API, CLI,
  * users' handlers) goes through WeftClient.
  */
-import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { Client, Connection, type ConnectionLike, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { WeftConfig } from '../config/schema';
 import { tlsOptions } from '../config/tls';
@@ -32,10 +32,15 @@ export function connectionOptions(temporal: WeftConfig['temporal']): Pick<Connec
   };
 }
 
-export async function connectClient(temporal: WeftConfig['temporal'], opts: { connectTimeoutMs?: number; dataConverter?: DataConverter } = {}): Promise<Client> {
-  let connection: Connection;
+/**
+ * A Client on `connection` when given (a worker's NativeConnection, which is
+ * what eager workflow start needs: WeftClientOptions.eagerStart), else on a
+ * connection of its own.
+ */
+export async function connectClient(temporal: WeftConfig['temporal'], opts: { connectTimeoutMs?: number; dataConverter?: DataConverter; connection?: ConnectionLike } = {}): Promise<Client> {
+  let connection: ConnectionLike;
   try {
-    connection = await Connection.connect({ ...connectionOptions(temporal), connectTimeout: opts.connectTimeoutMs ?? 5000 });
+    connection = opts.connection ?? (await Connection.connect({ ...connectionOptions(temporal), connectTimeout: opts.connectTimeoutMs ?? 5000 }));
   } catch (err) {
     throw new TemporalUnavailableError(temporal.address, err);
   }

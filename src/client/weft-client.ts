@@ -4,7 +4,7 @@
  * applications import it into their own handlers.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
+import { Connection, WorkflowExecutionAlreadyStartedError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import type { TypedSearchAttributes } from '@temporalio/common';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { compileDag, type CompiledDag, type ValidateOptions } from '../dag';
@@ -21,12 +21,14 @@ import { ERROR_KINDS } from '../errors/kinds';
 import { enrichWithPendingActivities } from './progress';
 import { ClosedRunCache } from './closed-runs';
 import { RunOptionError, RunStartUncertainError, RunStateError } from './run-errors';
+import { EagerStartUnsupportedError, type StartedRunDetails } from './eager-start';
 import { cancelRun as cancelRunOf, describeRun, listRuns as listRunsOf } from './run-reads';
 import { mergePartitionStatus, runningPartitions } from '../workflows/partition/status';
 
 import { memoDag, type ListRunsOptions, type RunSummary, type RunView, type StartedRun, type StartRunOptions } from './run-types';
 
 export { RunNotFoundError, RunOptionError, RunStartUncertainError, RunStateError } from './run-errors';
+export { EagerStartUnsupportedError, type StartedRunDetails } from './eager-start';
 export * from './run-types';
 
 import { SEARCH_ATTRIBUTE_KEYS, WORKFLOW_TYPES } from '../temporal/search-attributes';
@@ -47,6 +49,16 @@ export interface WeftClientOptions {
   dagsDir?: string;
   /** The job queue's settings (shards, concurrency, retention, batching); see docs/jobs.md. */
   jobs?: JobsOptions;
+  /**
+   * Eager workflow start: the server hands a run's first workflow task back in
+   * the start's answer, to a worker in this process, instead of through a task
+   * queue. Needs a client built on that worker's NativeConnection (weft dev
+   * does this); when the worker has no free slot or does not poll the run's
+   * task queue, the start falls back to the normal path. Runs with a start
+   * delay never start eagerly. See docs/dev-server.md, "Eager start".
+   * @defaultValue false
+   */
+  eagerStart?: boolean;
 }
 
 /**
@@ -67,6 +79,8 @@ export class WeftClient {
     private readonly opts: WeftClientOptions = {},
   ) {
     this.taskQueue = opts.taskQueue ?? 'weft';
+    // The SDK would only say so at the first start; a grpc-js Connection can never start eagerly.
+    if (opts.eagerStart && temporal.connection instanceof Connection) throw new EagerStartUnsupportedError('@temporalio/client Connection');
   }
 
   private jobsClient?: JobsClient;
@@ -118,6 +132,12 @@ export class WeftClient {
 
   /** Starts a run and returns at once. Starting twice with the same id returns the first run. */
   async startRun(o: StartRunOptions): Promise<StartedRun> {
+    const { id, runId, existing } = await this.startRunDetails(o);
+    return { id, runId, existing };
+  }
+
+  /** {@link startRun}, and whether the run started eagerly (option `eagerStart`). */
+  async startRunDetails(o: StartRunOptions): Promise<StartedRunDetails> {
     const dag = this.compiled(o.dag);
     // Ajv (input schemas) and the queue client load when a start or an enqueue needs
     // them, so a program that only reads runs (weft runs status) does not pay for them.
@@ -138,12 +158,14 @@ export class WeftClient {
         memo: { weftDag: dag.name, weftDagHash: dag.hash },
         ...this.searchAttributesFor(dag),
         ...(startDelay ? { startDelay } : {}),
+        // The server refuses eager starts with a delay; asking would only cost a slot reservation.
+        ...(this.opts.eagerStart && !startDelay ? { requestEagerStart: true } : {}),
         ...(o.priority ? { priority: { priorityKey: o.priority } } : {}),
         staticSummary: `${dag.name}`,
       });
-      return { id, runId: handle.firstExecutionRunId, existing: false };
+      return { id, runId: handle.firstExecutionRunId, existing: false, eagerlyStarted: handle.eagerlyStarted };
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.existingRun(id);
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return { ...(await this.existingRun(id)), eagerlyStarted: false };
       throw uncertainStart(id, err);
     }
   }

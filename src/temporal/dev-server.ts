@@ -32,6 +32,12 @@ export interface DevServerOptions {
   namespace?: string;
   /** @defaultValue warn */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * Port of the server's Prometheus `/metrics` (the CLI always serves one; it
+   * picks a free port when none is given). Benchmarks read per-operation
+   * persistence counts from it. @defaultValue a free port the CLI picks
+   */
+  metricsPort?: number;
   /** Extra dynamic config, on top of Weft's own. */
   dynamicConfig?: Record<string, string | number | boolean>;
   /** Receives each line the server prints. */
@@ -43,6 +49,8 @@ export interface DevServerOptions {
 export interface DevServer {
   readonly address: string;
   readonly uiAddress: string | undefined;
+  /** `http://ip:port/metrics`, when `metricsPort` was given. */
+  readonly metricsUrl: string | undefined;
   readonly namespace: string;
   readonly version: string;
   readonly pid: number;
@@ -55,11 +63,22 @@ export interface DevServer {
  * Dynamic config Weft relies on. The new matcher makes task priority order
  * dispatch. Priority orders tasks within a task queue partition, so the
  * single-node dev server uses one partition per queue and the order is exact.
+ *
+ * The CLI turns `system.forceSearchAttributesCacheRefreshOnRead` on so that a
+ * search attribute created at run time is usable at once; then every start
+ * and upsert carrying search attributes re-reads the cluster metadata from
+ * SQLite (16 reads per Weft run). Weft's attributes are registered with the
+ * server's flags before it serves, so the 60 s cache is safe for them: off, a
+ * run costs 12 persistence requests instead of 37 and about a quarter less
+ * server CPU (docs/dev-server.md, BENCHMARKS.md section 14). An attribute
+ * added later with `temporal operator search-attribute create` may take up to
+ * a minute to be accepted.
  */
 export const WEFT_DEV_DYNAMIC_CONFIG: Readonly<Record<string, string | number | boolean>> = {
   'matching.useNewMatcher': true,
   'matching.numTaskqueueReadPartitions': 1,
   'matching.numTaskqueueWritePartitions': 1,
+  'system.forceSearchAttributesCacheRefreshOnRead': false,
 };
 
 /**
@@ -114,6 +133,7 @@ function buildArgs(opts: Required<Pick<DevServerOptions, 'ip' | 'namespace' | 'l
     if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   }
   if (opts.dbFilename) args.push('--db-filename', opts.dbFilename, ...sqlitePragmaArgs(opts.sqlitePragmas));
+  if (opts.metricsPort !== undefined) args.push('--metrics-port', String(opts.metricsPort));
   for (const [name, type] of Object.entries(WEFT_SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
   for (const [key, value] of Object.entries({ ...WEFT_DEV_DYNAMIC_CONFIG, ...opts.dynamicConfig })) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
@@ -178,6 +198,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   return {
     address,
     uiAddress: typeof opts.uiPort === 'number' ? `http://${opts.ip}:${opts.uiPort}` : undefined,
+    metricsUrl: opts.metricsPort !== undefined ? `http://${opts.ip}:${opts.metricsPort}/metrics` : undefined,
     namespace: opts.namespace,
     version,
     pid: child.pid ?? -1,

@@ -48,6 +48,7 @@ export async function startEmbeddedTemporal(opts: EmbeddedTemporalOptions): Prom
   return {
     address: env.address,
     uiAddress: opts.uiPort !== false ? `http://${ip}:${opts.uiPort}` : undefined,
+    metricsUrl: undefined,
     namespace: env.namespace ?? 'default',
     version: 'SDK-downloaded dev server',
     pid: -1,

@@ -10,7 +10,7 @@ import { loadConfig } from '../../config/load';
 import { createLogger, LOG_FORMATS, type LogFormat } from '../../common/logger';
 import { startEmbeddedTemporal } from '../../temporal/embedded';
 import { installRuntime } from '../../workers/runtime';
-import { createWeftWorker } from '../../workers/worker';
+import { connectWorker, createWeftWorker } from '../../workers/worker';
 import { discoverActivityModules } from '../../workers/discover';
 import { createWeftClient } from '../../client';
 import { startApiServer } from '../../api/main';
@@ -103,9 +103,12 @@ async function runDev(flags: DevFlags): Promise<number> {
   process.env.WEFT_DATA_DIR = dataDir;
   // The console links each run to the Temporal UI (src/api/console.ts).
   if (temporal.uiAddress) process.env.WEFT_TEMPORAL_UI_URL ??= temporal.uiAddress;
-  const weftWorker = await createWeftWorker({ config: devConfig, logger, payloads });
+  // One NativeConnection for the worker and the client, so starts are eager: the server hands a run's
+  // first workflow task straight back to this worker instead of through matching (docs/dev-server.md).
+  const connection = await connectWorker(devConfig.temporal);
+  const weftWorker = await createWeftWorker({ config: devConfig, logger, payloads, connection });
   const { worker } = weftWorker;
-  const weft = await createWeftClient({ config: devConfig, client: { activities: weftWorker.registry.names() } });
+  const weft = await createWeftClient({ config: devConfig, connection, client: { activities: weftWorker.registry.names(), eagerStart: true } });
   const api = await startApiServer(devConfig, weft, logger);
   const schedulesFile = [join(config.dagsDir, 'schedules.yaml'), 'schedules.yaml'].find((f) => existsSync(f));
   let schedulesLine = 'none (add schedules.yaml to the DAGs folder)';
@@ -143,8 +146,9 @@ async function runDev(flags: DevFlags): Promise<number> {
     await worker.run();
   } finally {
     await api.close();
-    await weft.temporal.connection.close();
     await weftWorker.close();
+    // Shared by the worker and the client; closed once the worker has stopped.
+    await connection.close();
     await temporal.stop();
     await codecServer?.close();
   }
