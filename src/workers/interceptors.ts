@@ -42,6 +42,9 @@ function withAttempt(err: unknown, attempt: number): unknown {
   return err;
 }
 
+/** Activity types already warned about heartbeating as local activities (one warning per type and process). */
+const warnedHeartbeats = new Set<string>();
+
 export function createActivityInterceptor(opts: ActivityInterceptorOptions = {}): ActivityInterceptorsFactory {
   const bound = opts.maxOutputBytes ?? MAX_OUTPUT_PAYLOAD_BYTES;
   const codecs = opts.payloadCodecs ?? [];
@@ -59,7 +62,15 @@ export function createActivityInterceptor(opts: ActivityInterceptorOptions = {})
         if (ctx.info.isLocal) {
           // A local activity's heartbeats have no effect (the SDK says so), but the worker logs a warning for each
           // one; built-ins such as http.request beat every second. Progress reports go nowhere in local mode.
-          (ctx as unknown as { heartbeatFn: (details?: unknown) => void }).heartbeatFn = () => undefined;
+          // Warned once per activity type: it reports progress, so `auto` should not have run it locally.
+          (ctx as unknown as { heartbeatFn: (details?: unknown) => void }).heartbeatFn = () => {
+            if (warnedHeartbeats.has(ctx.info.activityType)) return;
+            warnedHeartbeats.add(ctx.info.activityType);
+            ctx.log.warn(
+              `activity ${ctx.info.activityType} heartbeats but runs as a local activity, where heartbeats and progress go nowhere: ` +
+                'declare heartbeatTimeout in its defineActivity() so that auto runs it remote, or give its nodes mode: remote',
+            );
+          };
         }
         const { attempt, activityType } = ctx.info;
         let envelope: ActivityEnvelope;
