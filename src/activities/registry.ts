@@ -5,6 +5,7 @@
  * definition's zod schema before the handler sees it.
  */
 import type { z } from 'zod';
+import { parseDuration } from '../dag/duration';
 import { ACTIVITY_NAME_PATTERN } from '../dag/schema';
 import { activityContext, withIdempotencyKey, type ActivityContext } from './context';
 import { ActivityDefinitionError, DuplicateActivityError } from './errors';
@@ -24,6 +25,17 @@ export interface ActivitySpec<Schema extends z.ZodType, Out> {
   input: Schema;
   /** When given, the handler's result is checked too, so a bad result fails the node here rather than downstream. */
   output?: z.ZodType<Out>;
+  /**
+   * Declares that the activity heartbeats (reports progress, or runs long
+   * enough that a dead worker must be noticed) and how long a silence means
+   * it is dead, as a duration (`30s`) or milliseconds. Nodes that call it get
+   * this heartbeat timeout unless they set one, and `mode: auto` runs them
+   * as remote activities, since a local activity cannot heartbeat. Takes
+   * effect where DAGs are compiled with the registry known
+   * (`registry.heartbeatTimeouts()`).
+   * @defaultValue none: the activity does not heartbeat
+   */
+  heartbeatTimeout?: string | number;
   handler: (input: z.output<Schema>, ctx: ActivityContext) => Promise<Out> | Out;
 }
 
@@ -33,6 +45,8 @@ export interface ActivityDefinition<In = unknown, Out = unknown> {
   readonly description?: string;
   readonly input: z.ZodType<In>;
   readonly output?: z.ZodType<Out>;
+  /** From `heartbeatTimeout`: the activity heartbeats, with this timeout. */
+  readonly heartbeatTimeoutMs?: number;
   readonly handler: (input: In, ctx: ActivityContext) => Promise<Out> | Out;
   /** What the worker registers: validates `input`, builds `ctx`, runs the handler. `meta` comes from a job's shard (src/workflows/jobs). */
   readonly run: (input: unknown, meta?: unknown) => Promise<Out>;
@@ -78,6 +92,10 @@ export function defineActivity<Schema extends z.ZodType, Out>(spec: ActivitySpec
   if (!isZodSchema(spec.input)) throw new ActivityDefinitionError(name, 'input', 'must be a zod schema (use z.unknown() to accept anything)');
   if (spec.output !== undefined && !isZodSchema(spec.output)) throw new ActivityDefinitionError(name, 'output', 'must be a zod schema when given');
   if (typeof spec.handler !== 'function') throw new ActivityDefinitionError(name, 'handler', 'must be a function (input, ctx) => result');
+  const heartbeatTimeoutMs = spec.heartbeatTimeout === undefined ? undefined : parseDuration(spec.heartbeatTimeout);
+  if (spec.heartbeatTimeout !== undefined && (heartbeatTimeoutMs === undefined || heartbeatTimeoutMs <= 0)) {
+    throw new ActivityDefinitionError(name, 'heartbeatTimeout', `must be a duration above 0 such as "30s" (or milliseconds), got ${JSON.stringify(spec.heartbeatTimeout)}`);
+  }
 
   const { input: inputSchema, output: outputSchema, handler } = spec;
   const run = async (input: unknown, meta?: unknown): Promise<Out> => withIdempotencyKey(callerKeyOf(meta), () => runHandler(input));
@@ -99,6 +117,7 @@ export function defineActivity<Schema extends z.ZodType, Out>(spec: ActivitySpec
     ...(spec.description !== undefined ? { description: spec.description } : {}),
     input: inputSchema as z.ZodType<z.output<Schema>>,
     ...(outputSchema ? { output: outputSchema } : {}),
+    ...(heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs } : {}),
     handler,
     run,
   });
@@ -152,6 +171,17 @@ export class ActivityRegistry {
 
   definitions(): AnyActivityDefinition[] {
     return this.names().map((name) => this.byName.get(name)!.definition);
+  }
+
+  /**
+   * Heartbeat timeouts of the activities that declare one, by name: pass them
+   * to DAG compilation so that their nodes get the timeout and `auto` runs
+   * them remote.
+   */
+  heartbeatTimeouts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, { definition }] of this.byName) if (definition.heartbeatTimeoutMs !== undefined) out[name] = definition.heartbeatTimeoutMs;
+    return out;
   }
 
   get size(): number {

@@ -14,18 +14,16 @@ import { DagCatalog, requireCatalog } from './catalog';
 import type { EnqueuedJob, EnqueueOptions } from './queues';
 import { JobsClient, type JobsOptions } from './jobs';
 import type { QueueStatus } from '../workflows/queue';
-import { approvalUpdate, resolveFailureUpdate, statusQuery, type ApprovalDecision, type ApprovalResult, type FailureDecision, type NodeStatus, type RunStatus } from '../workflows/messages';
+import { approvalUpdate, resolveFailureUpdate, statusQuery, type ApprovalDecision, type ApprovalResult, type FailureDecision, type NodeStatus } from '../workflows/messages';
 import type { DagRunArgs } from '../workflows/dag-run';
 import { classifyTemporalCause } from '../errors/grpc';
 import { ERROR_KINDS } from '../errors/kinds';
-import { enrichWithPendingActivities } from './progress';
 import { ClosedRunCache } from './closed-runs';
 import { RunOptionError, RunStartUncertainError, RunStateError } from './run-errors';
 import { EagerStartUnsupportedError, type StartedRunDetails } from './eager-start';
-import { cancelRun as cancelRunOf, describeRun, listRuns as listRunsOf } from './run-reads';
-import { mergePartitionStatus, runningPartitions } from '../workflows/partition/status';
+import { cancelRun as cancelRunOf, describeRun, getRun as getRunOf, listRuns as listRunsOf } from './run-reads';
 
-import { memoDag, type ListRunsOptions, type RunSummary, type RunView, type StartedRun, type StartRunOptions } from './run-types';
+import { type ListRunsOptions, type RunSummary, type RunView, type StartedRun, type StartRunOptions } from './run-types';
 
 export { RunNotFoundError, RunOptionError, RunStartUncertainError, RunStateError } from './run-errors';
 export { EagerStartUnsupportedError, type StartedRunDetails } from './eager-start';
@@ -194,43 +192,7 @@ export class WeftClient {
    * (closed-runs.ts) and shared between callers: treat it as read-only.
    */
   async getRun(id: string, opts: { runId?: string; outputs?: boolean } = {}): Promise<RunView> {
-    const desc = await this.describe(id, opts.runId);
-    const outputs = opts.outputs ?? false;
-    const cached = desc.closeTime ? this.closedRuns.get(id, desc.runId, outputs) : undefined;
-    if (cached) return cached;
-    const handle = this.handle(id, desc.runId);
-    let status: RunStatus | undefined;
-    try {
-      status = await handle.query(statusQuery, { outputs });
-    } catch {
-      status = undefined;
-    }
-    // A partitioned run: the running partition's nodes are known to its child workflow only.
-    for (const p of status ? runningPartitions(status) : []) {
-      const child = await this.temporal.workflow.getHandle(p.workflowId).query(statusQuery, { outputs }).catch(() => undefined);
-      if (child) mergePartitionStatus(status!, p, child);
-    }
-    if (status) await enrichWithPendingActivities(status, desc, this.temporal.options.loadedDataConverter);
-    const view: RunView = {
-      id,
-      runId: desc.runId,
-      dag: status?.dag ?? memoDag(desc.memo) ?? '',
-      execution: desc.status.name,
-      startedAt: desc.startTime.toISOString(),
-      ...(desc.closeTime ? { closedAt: desc.closeTime.toISOString() } : {}),
-      taskQueue: desc.taskQueue,
-      ...(status ? { status } : {}),
-    };
-    if (desc.status.name === 'COMPLETED') view.result = await handle.result();
-    if (desc.status.name === 'FAILED' || desc.status.name === 'TERMINATED' || desc.status.name === 'TIMED_OUT') {
-      const err = await handle.result().then(
-        () => undefined,
-        (e: unknown) => e as { cause?: { message?: string; type?: string }; message?: string },
-      );
-      if (err) view.failure = { message: err.cause?.message ?? err.message ?? 'failed', ...(err.cause?.type ? { type: err.cause.type } : {}) };
-    }
-    this.closedRuns.set(id, outputs, view);
-    return view;
+    return getRunOf(this.temporal, id, { ...opts, cache: this.closedRuns });
   }
 
   /** Lists runs through visibility, newest first. */

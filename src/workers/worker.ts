@@ -87,7 +87,7 @@ export async function createWeftWorker(opts: CreateWeftWorkerOptions): Promise<W
       activities: registry.toWorkerActivities(),
       dataConverter: payloads.dataConverter,
       // Outermost first: telemetry sees each attempt whole; the envelope then carries the claim-check reference, not the bytes.
-      interceptors: { activity: [...telemetryActivityInterceptors(), createActivityInterceptor({ breakers: breakersFrom(config) }), ...payloads.activityInterceptors] },
+      interceptors: { activity: [...telemetryActivityInterceptors(), createActivityInterceptor({ breakers: breakersFrom(config), payloadCodecs: payloads.dataConverter.payloadCodecs ?? [] }), ...payloads.activityInterceptors] },
       sinks: telemetrySinks(logger),
       workflowBundle: bundle,
       ...opts.tuning,

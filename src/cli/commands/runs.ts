@@ -2,18 +2,17 @@
  * `weft runs start|status|list|cancel|retry|approve|reject`: thin wrappers over
  * WeftClient that parse flags and render.
  *
- * This module's own imports are the narrow ones: `list` and `cancel` need the
- * Temporal client alone (src/client/run-reads.ts), `status` a WeftClient;
- * DAG files, definitions and the error taxonomy load only in the commands and
- * failures that need them. `weft runs list` thus loads no DAG validation,
- * JSONata, Ajv, queue or schedule code.
+ * This module's own imports are the narrow ones: `status`, `list` and
+ * `cancel` need the Temporal client alone (src/client/run-reads.ts); DAG
+ * files, definitions, WeftClient and the error taxonomy load only in the
+ * commands and failures that need them. `weft runs status` and `list` thus
+ * load no DAG validation, JSONata, Ajv, catalog, queue or schedule code.
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { cancelRun, listRuns } from '../../client/run-reads';
+import { cancelRun, getRun, listRuns } from '../../client/run-reads';
 import { RUN_STATUS_FILTERS, RUN_STATUS_FILTER_NAMES, type RunStatusFilterName, type RunView } from '../../client/run-types';
-import type { WeftClient } from '../../client/weft-client';
 import { clientFrom, temporalFrom, withConnectionOptions, type ConnectionFlags } from '../context';
 import { CliError, EXIT } from '../exit-status';
 import { choiceOption, dateOption, jsonOption, positiveIntOption, priorityOption } from '../options';
@@ -41,7 +40,7 @@ async function refused(e: unknown): Promise<unknown> {
  * Polls the run until it closes, printing a progress line whenever it changes
  * (on a terminal, in place). Ctrl-C stops watching; the run goes on.
  */
-async function watch(weft: WeftClient, id: string, opts: { json: boolean; intervalMs?: number }): Promise<RunView> {
+async function watch(read: (id: string) => Promise<RunView>, id: string, opts: { json: boolean; intervalMs?: number }): Promise<RunView> {
   const stream = opts.json ? process.stderr : process.stdout;
   const tty = Boolean(stream.isTTY);
   let last = '';
@@ -52,7 +51,7 @@ async function watch(weft: WeftClient, id: string, opts: { json: boolean; interv
   process.once('SIGINT', onSigint);
   try {
     for (;;) {
-      const run = await weft.getRun(id);
+      const run = await read(id);
       const line = run.status ? progressLine(run.status) : run.execution.toLowerCase();
       if (line !== last) {
         stream.write(tty ? `\r\x1b[K${id}: ${line}` : `${id}: ${line}\n`);
@@ -128,7 +127,7 @@ export function registerRuns(program: Command): void {
         return;
       }
       if (!flags.json) out(`${started.existing ? 'existing run' : 'started'} ${started.id}`);
-      process.exitCode = finish(await watch(weft, started.id, { json: Boolean(flags.json) }), Boolean(flags.json));
+      process.exitCode = finish(await watch((i) => weft.getRun(i), started.id, { json: Boolean(flags.json) }), Boolean(flags.json));
     });
 
   withConnectionOptions(
@@ -139,8 +138,9 @@ export function registerRuns(program: Command): void {
       .option('--watch', 'follow the run until it finishes')
       .option('--json', 'machine output'),
   ).action(async (id: string, flags: ConnectionFlags & { watch?: boolean; json?: boolean }) => {
-    const { weft } = await clientFrom(flags);
-    const run = flags.watch ? await watch(weft, id, { json: Boolean(flags.json) }) : await weft.getRun(id);
+    const { temporal } = await temporalFrom(flags);
+    const read = (runId: string): Promise<RunView> => getRun(temporal, runId);
+    const run = flags.watch ? await watch(read, id, { json: Boolean(flags.json) }) : await read(id);
     if (flags.json) out(JSON.stringify(run));
     else out(renderRun(run));
     if (flags.watch) process.exitCode = CLOSED_OK.has(run.execution) ? EXIT.OK : EXIT.FAILURE;
@@ -200,7 +200,7 @@ export function registerRuns(program: Command): void {
         return;
       }
       if (!flags.json) out(`retrying ${id}${flags.fromFailed ? `; reusing ${retried.reused.join(', ') || 'nothing'}` : ''}`);
-      process.exitCode = finish(await watch(weft, id, { json: Boolean(flags.json) }), Boolean(flags.json));
+      process.exitCode = finish(await watch((i) => weft.getRun(i), id, { json: Boolean(flags.json) }), Boolean(flags.json));
     });
 
   withConnectionOptions(

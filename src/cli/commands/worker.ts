@@ -1,14 +1,15 @@
 /**
  * `weft worker`: a worker process for production. It serves dagRun and the
- * registered activities on a task queue, exposes Prometheus metrics, and on
+ * registered activities on a task queue, exposes Prometheus metrics and the
+ * /healthz and /readyz probes (src/workers/probes.ts), and on
  * SIGTERM/SIGINT stops polling, gives running activities a grace period, then
  * cancels them (they see it through their heartbeats) and exits.
  */
 import type { Command } from 'commander';
 import { createLogger, LOG_FORMATS, type LogFormat } from '../../common/logger';
-import { startMetricsServer } from '../../telemetry/metrics-server';
 import { parseDuration } from '../../dag/duration';
 import { installRuntime } from '../../workers/runtime';
+import { startWorkerHttpServer, WorkerProbes } from '../../workers/probes';
 import { createWeftWorker } from '../../workers/worker';
 import { configFrom, withConnectionOptions, type ConnectionFlags } from '../context';
 import { CliError, EXIT } from '../exit-codes';
@@ -44,7 +45,7 @@ export function registerWorker(program: Command): void {
       .option('--workflow-concurrency <n>', 'most workflow tasks in flight (default 40)', positiveIntOption('--workflow-concurrency'))
       .option('--rate <perSecond>', 'most activities started per second by this worker', rateOption('--rate'))
       .option('--queue-rate <perSecond>', 'most activities per second across all workers of the task queue (enforced by the server)', rateOption('--queue-rate'))
-      .option('--metrics-port <port>', "serve Prometheus metrics (Weft's, Node's and the Temporal SDK's) at :<port>/metrics", portOption('--metrics-port'))
+      .option('--metrics-port <port>', "serve Prometheus metrics (Weft's, Node's and the Temporal SDK's) at :<port>/metrics, and the probes /healthz (alive) and /readyz (polling; not while starting or draining)", portOption('--metrics-port'))
       .option('--log-format <format>', 'pretty (one line per event; the default on a TTY) or json (the default otherwise; env WEFT_LOG_FORMAT)', choiceOption('--log-format', LOG_FORMATS))
       .option('--workflow-stack-traces', "capture a stack per promise in workflow threads, for the Temporal UI's Stack trace tab (costs most of the workflow thread's CPU; env WEFT_WORKFLOW_STACK_TRACES)")
       .option('--no-workflow-stack-traces', 'do not capture them (the default)')
@@ -63,7 +64,9 @@ export function registerWorker(program: Command): void {
       };
       const logger = createLogger(config.log, 'weft-worker');
       await installRuntime({ logger, sdkMetrics: flags.metricsPort !== undefined });
-      const metrics = flags.metricsPort !== undefined ? await startMetricsServer(flags.metricsPort) : undefined;
+      // Open before the worker is built, so the probes answer (not ready) while it loads, connects and bundles.
+      const probes = new WorkerProbes();
+      const http = flags.metricsPort !== undefined ? await startWorkerHttpServer(flags.metricsPort, probes) : undefined;
       const weftWorker = await createWeftWorker({
         config,
         logger,
@@ -76,10 +79,12 @@ export function registerWorker(program: Command): void {
         },
       });
       const { worker } = weftWorker;
+      probes.attach(worker);
       let signalled: string | undefined;
       const stop = (signal: string): void => {
         if (signalled) return;
         signalled = signal;
+        probes.drain();
         logger.info({ signal, graceMs: grace }, 'shutting down: no new tasks; running activities get the grace period, then are cancelled');
         worker.shutdown();
       };
@@ -87,13 +92,13 @@ export function registerWorker(program: Command): void {
       process.on('SIGINT', () => stop('SIGINT'));
       process.stdout.write(
         `weft worker: task queue "${config.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace}); activities: ${weftWorker.registry.names().join(', ')}` +
-          `${flags.metricsPort ? `; metrics on :${flags.metricsPort}/metrics` : ''}\n`,
+          `${http ? `; metrics and probes on ${http.url} (/metrics, /healthz, /readyz)` : ''}\n`,
       );
       try {
         await worker.run();
       } finally {
         await weftWorker.close();
-        await metrics?.close();
+        await http?.close();
       }
       logger.info({ signal: signalled }, 'worker stopped');
     });

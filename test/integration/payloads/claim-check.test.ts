@@ -100,14 +100,13 @@ describe('the claim check on a real server', () => {
     expect(payloadsIn(events).reduce((sum, p) => sum + (p.data?.length ?? 0), 0)).toBeLessThan(64 * 1024);
   });
 
-  it('without the claim check, the same output never reaches the workflow: the server refuses it and the node times out', async () => {
+  it('without the claim check, the same output never reaches the workflow: the worker fails the node at once with WeftOutputTooLarge', async () => {
     const taskQueue = await runningWorker(env, {
       activities: { produce: async () => randomBytes((TEN_MB * 3) / 4).toString('base64') },
       interceptors: { activity: [weftActivityInterceptor] },
     });
-    // The server refuses the completion, so the attempt ends at its start-to-close timeout.
-    // Remote: a local node's 10 MB output would go into the workflow task's completion instead, which the server
-    // refuses as a whole, so the run retries that task rather than failing the node (an open defect of local mode).
+    // The worker measures the output before it sends it (src/workers/output-limit.ts), so the node fails in its first
+    // attempt rather than at its start-to-close timeout. test/integration/local-output-limit.test.ts covers local nodes.
     const def = { name: 'no-claim-check-10mb', nodes: [{ id: 'a', activity: 'produce', timeout: '3s', retry: { maximumAttempts: 1 }, mode: 'remote' }] };
     const handle = await env.client.workflow.start('dagRun', dagRunStart(def, taskQueue));
     const err = await handle.result().then(
@@ -117,7 +116,7 @@ describe('the claim check on a real server', () => {
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect((err as WorkflowFailedError).cause).toBeInstanceOf(ApplicationFailure);
     expect(((err as WorkflowFailedError).cause as ApplicationFailure).type).toBe('WeftNodeFailed');
-    expect(((err as WorkflowFailedError).cause as ApplicationFailure).message).toMatch(/^node "a" failed: activity timed out/);
+    expect(((err as WorkflowFailedError).cause as ApplicationFailure).message).toMatch(/^node "a" failed: the output of node "a" .* over the [\d,]+-byte bound/);
   });
 
   it('keeps the small fields of an output inline, so expressions can still read them', async () => {

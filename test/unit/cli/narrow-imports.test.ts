@@ -38,8 +38,9 @@ describe('the modules a command loads', () => {
     expect(startOnly(loadedBy('src/cli/commands/runs.ts'))).toEqual([]);
   });
 
-  // WeftClient's `catalog` is synchronous, so DAG validation (and Ajv with it) loads with the class.
-  it('runs status (a WeftClient) loads the DAGs folder catalog, but not the queue client or schedules', { timeout: 60_000 }, () => {
+  // WeftClient's `catalog` is synchronous, so DAG validation (and Ajv with it) loads with the class; runs status
+  // no longer uses it (test/e2e/cli-status-loads.test.ts).
+  it('a WeftClient loads the DAGs folder catalog, but not the queue client or schedules', { timeout: 60_000 }, () => {
     const notForStatus = startOnly(loadedBy('src/client/weft-client.ts')).filter((p) => /input-schema|queues|schedules/.test(p));
     expect(notForStatus).toEqual([]);
   });
