@@ -1,5 +1,5 @@
 /** Named DAGs: the definition files in the DAGs folder, looked up by their `name`. */
-import { DagValidationError, type CompiledDag } from '../dag';
+import { DagValidationError, type ActivityHeartbeats, type CompiledDag } from '../dag';
 import { listDefinitions, type DefinitionFileReport } from './definitions';
 
 export class DagNotFoundError extends Error {
@@ -17,11 +17,13 @@ export class DagCatalog {
   constructor(
     readonly dagsDir: string,
     private readonly activities?: Iterable<string>,
+    /** Declared heartbeat timeouts by activity (compileDag's activityHeartbeats). */
+    private readonly activityHeartbeats?: ActivityHeartbeats,
   ) {}
 
   /** Every definition file, valid or not. Edits show at once; unchanged files are not compiled again (see listDefinitions). */
   list(): DefinitionFileReport[] {
-    return listDefinitions(this.dagsDir, this.activities ? { activities: this.activities } : {});
+    return listDefinitions(this.dagsDir, { ...(this.activities ? { activities: this.activities } : {}), ...(this.activityHeartbeats ? { activityHeartbeats: this.activityHeartbeats } : {}) });
   }
 
   get(name: string): CompiledDag {

@@ -10,7 +10,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileDag } from '../dag/compile';
+import { compileDag, type ActivityHeartbeats } from '../dag/compile';
 import { DEFINITION_EXTENSIONS, parseDefinitionText } from '../dag/parse';
 import type { CompiledDag } from '../dag/types';
 import { DagValidationError, type DagIssue } from '../dag/validate';
@@ -18,6 +18,8 @@ import { DagValidationError, type DagIssue } from '../dag/validate';
 export interface LoadDefinitionOptions {
   /** Registered activity names; when given, an unknown activity is an error. */
   activities?: Iterable<string>;
+  /** Declared heartbeat timeouts by activity: they change compiled nodes (compileDag). */
+  activityHeartbeats?: ActivityHeartbeats;
 }
 
 /** Reads and parses a definition file, without validating it. */
@@ -138,7 +140,7 @@ interface CachedInspection {
   isDag: boolean;
 }
 
-/** Per folder and activity list: file → its last inspection. */
+/** Per folder, activity list and declared heartbeats: file → its last inspection. */
 const inspections = new Map<string, Map<string, CachedInspection>>();
 /** Folders whose inspections are kept; the oldest is dropped past this, so tests with temp folders don't grow it. */
 const MAX_CACHED_FOLDERS = 16;
@@ -167,7 +169,8 @@ function stampOf(file: string): string | undefined {
 }
 
 function cacheFor(dagsDir: string, opts: ListDefinitionsOptions): Map<string, CachedInspection> {
-  const key = `${dagsDir}\0${opts.activities ? [...opts.activities].sort().join(',') : '*'}`;
+  const heartbeats = opts.activityHeartbeats ? JSON.stringify(Object.entries(opts.activityHeartbeats).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : '';
+  const key = `${dagsDir}\0${opts.activities ? [...opts.activities].sort().join(',') : '*'}\0${heartbeats}`;
   let cache = inspections.get(key);
   if (!cache) {
     if (inspections.size >= MAX_CACHED_FOLDERS) inspections.delete(inspections.keys().next().value!);

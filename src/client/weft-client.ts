@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Connection, WorkflowExecutionAlreadyStartedError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import type { TypedSearchAttributes } from '@temporalio/common';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
-import { compileDag, type CompiledDag, type ValidateOptions } from '../dag';
+import { checkActivityHeartbeats, compileDag, type ActivityHeartbeats, type CompiledDag, type ValidateOptions } from '../dag';
 import { parseDuration } from '../dag/duration';
 import { packDag, toCompiled } from '../dag/pack';
 import { DagCatalog, requireCatalog } from './catalog';
@@ -43,6 +43,14 @@ export interface WeftClientOptions {
   searchAttributes?: boolean;
   /** Registry names for validating inline definitions. */
   activities?: ValidateOptions['activities'];
+  /**
+   * Heartbeat timeouts (ms) the activities declare (`defineActivity({ heartbeatTimeout })`),
+   * by name: `registry.heartbeatTimeouts()`. Nodes calling them get that heartbeat timeout
+   * unless they set one, so `mode: auto` runs them remote. Without it a declaration has no
+   * effect on the DAGs this client compiles (docs/activities.md).
+   * @defaultValue none
+   */
+  activityHeartbeats?: ActivityHeartbeats;
   /** Folder of named DAGs, so runs can be started by name. */
   dagsDir?: string;
   /** The job queue's settings (shards, concurrency, retention, batching); see docs/jobs.md. */
@@ -79,6 +87,7 @@ export class WeftClient {
     this.taskQueue = opts.taskQueue ?? 'weft';
     // The SDK would only say so at the first start; a grpc-js Connection can never start eagerly.
     if (opts.eagerStart && temporal.connection instanceof Connection) throw new EagerStartUnsupportedError('@temporalio/client Connection');
+    checkActivityHeartbeats(opts.activityHeartbeats);
   }
 
   private jobsClient?: JobsClient;
@@ -90,7 +99,7 @@ export class WeftClient {
 
   /** The named DAGs, when a DAGs folder is configured. */
   get catalog(): DagCatalog | undefined {
-    return this.opts.dagsDir ? new DagCatalog(this.opts.dagsDir, this.opts.activities) : undefined;
+    return this.opts.dagsDir ? new DagCatalog(this.opts.dagsDir, this.opts.activities, this.opts.activityHeartbeats) : undefined;
   }
 
   private compiled(dag: StartRunOptions['dag']): CompiledDag {
@@ -99,7 +108,7 @@ export class WeftClient {
     }
     return (dag as CompiledDag).formatVersion === 1 && Array.isArray((dag as CompiledDag).nodes) && typeof (dag as CompiledDag).hash === 'string'
       ? (dag as CompiledDag)
-      : compileDag(dag, { activities: this.opts.activities });
+      : compileDag(dag, { activities: this.opts.activities, activityHeartbeats: this.opts.activityHeartbeats });
   }
 
   private startDelayMs(o: Pick<StartRunOptions, 'delay' | 'at'>): number | undefined {

@@ -81,7 +81,7 @@ export interface CompiledDag {
   formatVersion: typeof COMPILED_FORMAT_VERSION;
   name: string;
   description?: string;
-  /** SHA-256 of the canonical definition, hex. */
+  /** SHA-256 of the canonical definition, hex (with the declared heartbeats of its activities, when compiled with some: compileDag). */
   hash: string;
   inputSchema?: Record<string, unknown>;
   concurrency: number;

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { createActivityRegistry } from '../../activities';
 import { discoverActivityModules } from '../../workers/discover';
 import { Option, type Command } from 'commander';
-import { DefinitionsFolderError, inspectDefinitionFile, listDefinitions, loadDefinitionFile, type DefinitionFileReport } from '../../client/definitions';
+import { DefinitionsFolderError, inspectDefinitionFile, listDefinitions, loadDefinitionFile, type DefinitionFileReport, type LoadDefinitionOptions } from '../../client/definitions';
 import { loadConfig } from '../../config/load';
 import { GRAPH_FORMATS, renderGraph, type GraphFormat } from '../../dag/graph';
 import { DagValidationError, type DagIssue } from '../../dag/validate';
@@ -49,7 +49,7 @@ export function registerDags(program: Command): void {
     .option('--check-activities', 'also report activities no worker would have: the built-ins, config activityModules, and activities.ts|js next to the DAGs')
     .option('--config <file>', 'config file, for activityModules with --check-activities')
     .action(async (files: string[], flags: { json?: boolean; checkActivities?: boolean; config?: string }) => {
-      process.exitCode = runValidate(files, flags, flags.checkActivities ? await registryNames(files, flags) : undefined);
+      process.exitCode = runValidate(files, flags, flags.checkActivities ? await registryOptions(files, flags) : {});
     });
 
   dags
@@ -87,8 +87,7 @@ function isFolder(path: string): boolean {
 }
 
 /** Files are checked as given; a folder stands for the definitions in it. */
-function reportsFor(path: string, activities?: readonly string[]): DefinitionFileReport[] {
-  const opts = activities ? { activities } : {};
+function reportsFor(path: string, opts: LoadDefinitionOptions): DefinitionFileReport[] {
   if (!isFolder(path)) return [inspectDefinitionFile(path, opts)];
   const found = listDefinitions(path, opts);
   if (found.length > 0) return found;
@@ -97,18 +96,19 @@ function reportsFor(path: string, activities?: readonly string[]): DefinitionFil
 
 /**
  * The registry a worker would serve these files with: the built-ins, config
- * activityModules, and the activities.ts|js next to each DAG (as weft dev loads them).
+ * activityModules, and the activities.ts|js next to each DAG (as weft dev loads
+ * them). Its names and declared heartbeats, so the files compile as weft dev compiles them.
  */
-async function registryNames(paths: string[], flags: { config?: string }): Promise<string[]> {
+async function registryOptions(paths: string[], flags: { config?: string }): Promise<LoadDefinitionOptions> {
   const config = loadConfig({ file: flags.config });
   const folders = [...new Set(paths.map((p) => (isFolder(p) ? p : dirname(p))))];
   const discovered = folders.flatMap((f) => [...discoverActivityModules(f), ...discoverActivityModules(dirname(f))]);
   const registry = await createActivityRegistry({ modules: [...new Set([...config.activityModules, ...discovered])] });
-  return registry.names();
+  return { activities: registry.names(), activityHeartbeats: registry.heartbeatTimeouts() };
 }
 
-function runValidate(paths: string[], flags: { json?: boolean }, activities?: readonly string[]): number {
-  const reports = paths.flatMap((p) => reportsFor(p, activities));
+function runValidate(paths: string[], flags: { json?: boolean }, opts: LoadDefinitionOptions): number {
+  const reports = paths.flatMap((p) => reportsFor(p, opts));
   const invalid = reports.filter((r) => !r.ok);
   if (flags.json) {
     out(JSON.stringify(reports.map((r) => ({ file: r.file, ok: r.ok, ...(r.name ? { name: r.name } : {}), issues: r.issues })), null, 2));

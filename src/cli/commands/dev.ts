@@ -108,7 +108,7 @@ async function runDev(flags: DevFlags): Promise<number> {
   const connection = await connectWorker(devConfig.temporal);
   const weftWorker = await createWeftWorker({ config: devConfig, logger, payloads, connection });
   const { worker } = weftWorker;
-  const weft = await createWeftClient({ config: devConfig, connection, client: { activities: weftWorker.registry.names(), eagerStart: true } });
+  const weft = await createWeftClient({ config: devConfig, connection, client: { activities: weftWorker.registry.names(), activityHeartbeats: weftWorker.registry.heartbeatTimeouts(), eagerStart: true } });
   const api = await startApiServer(devConfig, weft, logger);
   const schedulesFile = [join(config.dagsDir, 'schedules.yaml'), 'schedules.yaml'].find((f) => existsSync(f));
   let schedulesLine = 'none (add schedules.yaml to the DAGs folder)';
