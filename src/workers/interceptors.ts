@@ -68,7 +68,7 @@ export function createActivityInterceptor(opts: ActivityInterceptorOptions = {})
             warnedHeartbeats.add(ctx.info.activityType);
             ctx.log.warn(
               `activity ${ctx.info.activityType} heartbeats but runs as a local activity, where heartbeats and progress go nowhere: ` +
-                'declare heartbeatTimeout in its defineActivity() so that auto runs it remote, or give its nodes mode: remote',
+                'declare heartbeatTimeout in its defineActivity() and compile with the registry (WeftClient option activityHeartbeats: registry.heartbeatTimeouts()), set timeout.heartbeat on its nodes, or give them mode: remote',
             );
           };
         }
