@@ -73,12 +73,19 @@ export interface DevServer {
  * server CPU (docs/dev-server.md, BENCHMARKS.md section 14). An attribute
  * added later with `temporal operator search-attribute create` may take up to
  * a minute to be accepted.
+ *
+ * `history.timerProcessorMaxTimeShift` (1 s by default) is the clock skew the
+ * timer queue allows between hosts; with its default a 1 ms timer fires up to
+ * a second late. One host has no skew, and Weft's interpreter uses short
+ * timers as workflow-task barriers (200 local starts per task, the job
+ * queue's waves), so the dev server shifts timers by at most 10 ms.
  */
 export const WEFT_DEV_DYNAMIC_CONFIG: Readonly<Record<string, string | number | boolean>> = {
   'matching.useNewMatcher': true,
   'matching.numTaskqueueReadPartitions': 1,
   'matching.numTaskqueueWritePartitions': 1,
   'system.forceSearchAttributesCacheRefreshOnRead': false,
+  'history.timerProcessorMaxTimeShift': '10ms',
 };
 
 /**
