@@ -79,6 +79,11 @@ export interface ShardOptions {
   continueAsNewAfterEvents?: number;
   /** Jobs per batch activity in the batch lane; 1 turns the lane off (one local activity per job). @defaultValue 25 */
   batchSize?: number;
+  /**
+   * Most jobs one workflow task starts: waves follow each other in the same task up to this
+   * many, then the task closes (docs/jobs.md, "Waves"). At most `concurrency`, one wave per task. @defaultValue 500
+   */
+  jobsPerTask?: number;
 }
 
 export const SHARD_DEFAULTS = {
@@ -87,6 +92,7 @@ export const SHARD_DEFAULTS = {
   maxRemembered: 10_000,
   continueAsNewAfterEvents: 10_000,
   batchSize: 25,
+  jobsPerTask: 500,
   /** Largest accepted batchSize: a batch's result (every job's output) is one marker payload. */
   maxBatchSize: 100,
   /** A batch activity's start-to-close is its longest job's timeout plus this, so only the jobs' own timeouts cut a job off. */
