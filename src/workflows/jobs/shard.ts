@@ -191,13 +191,16 @@ export async function jobShard(args: JobShardArgs): Promise<void> {
   // task has a longer history, which is how the shard tells tasks apart without changing where it waits.
   let startedThisTask = 0;
   let taskHistoryLength = -1;
+  const jobsPerTask = (): number => options.jobsPerTask ?? SHARD_DEFAULTS.jobsPerTask;
   /**
-   * After a wave, whether the next one may start in the same task. Before `weft-jobs-waves`
-   * every wave ended with a 1 ms timer to close the task; its firing takes a new task, which
-   * on the dev server came ~0.9 s later: most of a wave's time. patched() last, so a shard
-   * that never chains records no marker.
+   * Whether this run chains waves (`weft-jobs-waves`). Before it every wave ended with a 1 ms
+   * timer to close the task; its firing takes a new task, which on the dev server came ~0.9 s
+   * later: most of a wave's time. Read at the start of a wave that begins a task (nothing
+   * running, no local activity resolving): read after a local activity resolved, the patch's
+   * marker lands in the next task, and replay, which looks for it in the current one, disagrees.
    */
-  const mayChainWave = (): boolean => startedThisTask + Math.min(book.pendingCount, concurrency()) <= (options.jobsPerTask ?? SHARD_DEFAULTS.jobsPerTask) && patched(WAVES_PATCH);
+  let chainWaves: boolean | undefined;
+  const mayChainWave = (): boolean => chainWaves === true && startedThisTask + Math.min(book.pendingCount, concurrency()) <= jobsPerTask();
 
   for (;;) {
     await condition(() => mayStart() || mayHandOver());
@@ -211,6 +214,7 @@ export async function jobShard(args: JobShardArgs): Promise<void> {
     // One wave: up to `concurrency` jobs. The SDK keeps a workflow task open while local
     // activities run, and signals (new jobs) and queries (status) wait for it to close.
     const size = batchSize();
+    if (chainWaves === undefined && jobsPerTask() > concurrency()) chainWaves = patched(WAVES_PATCH);
     let batch: JobSpec[] = [];
     while (mayStart()) {
       const job = book.start(now)!;
