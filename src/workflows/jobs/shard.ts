@@ -128,6 +128,7 @@ export async function jobShard(args: JobShardArgs): Promise<void> {
 
   /** The one-job lane: one local activity with the job's policy; `before` attempts already ran in a batch. */
   const runSingle = async (job: JobSpec, startedAt: number, call = job.call, before = 0): Promise<void> => {
+    waveMs = Infinity;
     const acts = proxyLocalActivities<Record<string, AnyActivity>>(localActivityOptions(call, job.id));
     let result: unknown;
     try {
@@ -168,6 +169,7 @@ export async function jobShard(args: JobShardArgs): Promise<void> {
       await Promise.all(jobs.map((job) => runSingle(job, startedAt)));
       return;
     }
+    for (const o of outcomes) waveMs = Math.max(waveMs, o.ms ?? Infinity);
     await Promise.all(jobs.map((job, i) => settle(job, startedAt, outcomes[i])));
   };
 
@@ -200,7 +202,15 @@ export async function jobShard(args: JobShardArgs): Promise<void> {
    * marker lands in the next task, and replay, which looks for it in the current one, disagrees.
    */
   let chainWaves: boolean | undefined;
-  const mayChainWave = (): boolean => chainWaves === true && startedThisTask + Math.min(book.pendingCount, concurrency()) <= jobsPerTask();
+  /**
+   * The slowest batch-lane job of the current wave, in ms as its batch reported it, and the waves of
+   * this task before it; a wave with a job on the one-job lane (untimed: retries, failed batches,
+   * jobs that do not batch) counts as slow. Slow waves keep a task each, as before: chaining them
+   * would keep the task, and so status queries and new jobs, waiting for several slow jobs in a row.
+   */
+  let waveMs = 0;
+  let taskMs = 0;
+  const mayChainWave = (): boolean => chainWaves === true && taskMs < SHARD_DEFAULTS.chainWavesWithinMs && startedThisTask + Math.min(book.pendingCount, concurrency()) <= jobsPerTask();
 
   for (;;) {
     await condition(() => mayStart() || mayHandOver());
@@ -208,7 +218,9 @@ export async function jobShard(args: JobShardArgs): Promise<void> {
     if (workflowInfo().historyLength !== taskHistoryLength) {
       taskHistoryLength = workflowInfo().historyLength;
       startedThisTask = 0;
+      taskMs = 0;
     }
+    waveMs = 0;
     const now = Date.now();
     book.expire(now, options);
     // One wave: up to `concurrency` jobs. The SDK keeps a workflow task open while local
@@ -231,6 +243,7 @@ export async function jobShard(args: JobShardArgs): Promise<void> {
     }
     if (batch.length) void runBatch(batch, now);
     await condition(() => book.runningCount === 0);
+    taskMs += waveMs;
     if (book.pendingCount === 0 || mayChainWave()) continue;
     // Close the workflow task before the next wave, so its results are recorded (a crash
     // re-runs one task's jobs at most, up to jobsPerTask) and waiting signals and queries are handled.
