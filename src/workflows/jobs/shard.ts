@@ -6,7 +6,9 @@
  * activity that answers one outcome per job; a failed job is retried on its
  * own, on the one-job lane: one local activity with the job's retry policy and
  * timeouts. Either way a job costs a fraction of a marker event, not a
- * workflow start. A wave ends when its slowest job ends; then the workflow task closes.
+ * workflow start. A wave ends when its slowest job ends; quick waves follow each
+ * other in one workflow task up to `jobsPerTask` jobs (since `weft-jobs-waves`),
+ * then the task closes.
  * A job that fails for good starts a `jobFailed` record (record.ts), so it
  * stays visible and re-runnable. The shard continues as new before its
  * history grows large: it stops starting jobs, lets the running ones finish,
