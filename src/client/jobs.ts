@@ -56,6 +56,11 @@ export interface JobsOptions {
    * local activity. From 1 to 100. @defaultValue 25
    */
   batchSize?: number;
+  /**
+   * Most jobs one workflow task of a shard starts; waves follow each other in one task up to
+   * this many (docs/jobs.md, "Waves"). At most `concurrency` means a task per wave. @defaultValue 500
+   */
+  jobsPerTask?: number;
   /** How long a submission waits for others to the same shard before its signal goes. @defaultValue 2 */
   lingerMs?: number;
   /** Most jobs in one signal. @defaultValue 200 */
@@ -129,12 +134,15 @@ export class JobsClient {
     if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > SHARD_DEFAULTS.maxBatchSize)) {
       throw new RangeError(`jobs.batchSize: expected an integer from 1 to ${SHARD_DEFAULTS.maxBatchSize}, got ${String(batchSize)}`);
     }
+    const jobsPerTask = opts.jobsPerTask;
+    if (jobsPerTask !== undefined && (!Number.isInteger(jobsPerTask) || jobsPerTask < 1)) throw new RangeError(`jobs.jobsPerTask: expected an integer of at least 1, got ${String(jobsPerTask)}`);
     this.shardOptions = {
       ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
       ...(retentionMs !== undefined ? { retentionMs } : {}),
       ...(opts.maxRemembered !== undefined ? { maxRemembered: opts.maxRemembered } : {}),
       ...(opts.continueAsNewAfterEvents !== undefined ? { continueAsNewAfterEvents: opts.continueAsNewAfterEvents } : {}),
       ...(batchSize !== undefined ? { batchSize } : {}),
+      ...(jobsPerTask !== undefined ? { jobsPerTask } : {}),
     };
   }
 

@@ -51,6 +51,7 @@ async function runOne(job: JobBatchItem, lookup: (name: string) => AnyActivityDe
   if (!definition) return { ok: false, error: { message: `Activity function ${job.activity} is not registered on this Worker`, type: 'NotFoundError' } };
   const controller = new AbortController();
   running.add(controller);
+  const began = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<JobOutcome>((resolve) => {
     timer = setTimeout(() => {
@@ -66,7 +67,8 @@ async function runOne(job: JobBatchItem, lookup: (name: string) => AnyActivityDe
   try {
     // A job past its timeout is answered as timed out; its handler was told through its signal and
     // its late result is dropped, as Temporal drops a timed-out activity's.
-    return await Promise.race([ran, timedOut]);
+    // How long it ran, for the shard's rule on chaining waves (types.ts, JobOutcome).
+    return { ...(await Promise.race([ran, timedOut])), ms: Math.ceil(performance.now() - began) };
   } finally {
     clearTimeout(timer);
     running.delete(controller);

@@ -6,7 +6,9 @@
  * activity that answers one outcome per job; a failed job is retried on its
  * own, on the one-job lane: one local activity with the job's retry policy and
  * timeouts. Either way a job costs a fraction of a marker event, not a
- * workflow start. A wave ends when its slowest job ends; then the workflow task closes.
+ * workflow start. A wave ends when its slowest job ends; quick waves follow each
+ * other in one workflow task up to `jobsPerTask` jobs (since `weft-jobs-waves`),
+ * then the task closes.
  * A job that fails for good starts a `jobFailed` record (record.ts), so it
  * stays visible and re-runnable. The shard continues as new before its
  * history grows large: it stops starting jobs, lets the running ones finish,
@@ -34,6 +36,7 @@ import { unwrapResult } from '../envelope';
 import type { NodeError } from '../messages';
 import { BATCH_LANE_PATCH, batchActivityOptions, batchEligible, batchItem, retryAfterBatch } from './batch';
 import { ShardBook } from './book';
+import { WAVES_PATCH } from './waves';
 import {
   FAILED_RECORD_PREFIX,
   JOB_BATCH_ACTIVITY,
@@ -127,6 +130,7 @@ export async function jobShard(args: JobShardArgs): Promise<void> {
 
   /** The one-job lane: one local activity with the job's policy; `before` attempts already ran in a batch. */
   const runSingle = async (job: JobSpec, startedAt: number, call = job.call, before = 0): Promise<void> => {
+    waveMs = Infinity;
     const acts = proxyLocalActivities<Record<string, AnyActivity>>(localActivityOptions(call, job.id));
     let result: unknown;
     try {
@@ -167,6 +171,7 @@ export async function jobShard(args: JobShardArgs): Promise<void> {
       await Promise.all(jobs.map((job) => runSingle(job, startedAt)));
       return;
     }
+    for (const o of outcomes) waveMs = Math.max(waveMs, o.ms ?? Infinity);
     await Promise.all(jobs.map((job, i) => settle(job, startedAt, outcomes[i])));
   };
 
@@ -186,17 +191,48 @@ export async function jobShard(args: JobShardArgs): Promise<void> {
   const mayStart = (): boolean => book.pendingCount > 0 && book.runningCount < concurrency() && (!historyIsLong() || !carryFits());
   const mayHandOver = (): boolean => book.runningCount === 0 && historyIsLong() && carryFits();
 
+  // Jobs started in the current workflow task (waves chained in one task, "Waves" in docs/jobs.md). A new
+  // task has a longer history, which is how the shard tells tasks apart without changing where it waits.
+  let startedThisTask = 0;
+  let taskHistoryLength = -1;
+  const jobsPerTask = (): number => options.jobsPerTask ?? SHARD_DEFAULTS.jobsPerTask;
+  /**
+   * Whether this run chains waves (`weft-jobs-waves`). Before it every wave ended with a 1 ms
+   * timer to close the task; its firing takes a new task, which on the dev server came ~0.9 s
+   * later: most of a wave's time. Read at the start of a wave that begins a task (nothing
+   * running, no local activity resolving): read after a local activity resolved, the patch's
+   * marker lands in the next task, and replay, which looks for it in the current one, disagrees.
+   */
+  let chainWaves: boolean | undefined;
+  /**
+   * The slowest batch-lane job of the current wave, in ms as its batch reported it, and the waves of
+   * this task before it; a wave with a job on the one-job lane (untimed: retries, failed batches,
+   * jobs that do not batch) counts as slow. Slow waves keep a task each, as before: chaining them
+   * would keep the task, and so status queries and new jobs, waiting for several slow jobs in a row.
+   */
+  let waveMs = 0;
+  let taskMs = 0;
+  const mayChainWave = (): boolean => chainWaves === true && taskMs < SHARD_DEFAULTS.chainWavesWithinMs && startedThisTask + Math.min(book.pendingCount, concurrency()) <= jobsPerTask();
+
   for (;;) {
     await condition(() => mayStart() || mayHandOver());
     if (mayHandOver()) break;
+    if (workflowInfo().historyLength !== taskHistoryLength) {
+      taskHistoryLength = workflowInfo().historyLength;
+      startedThisTask = 0;
+      taskMs = 0;
+    }
+    waveMs = 0;
     const now = Date.now();
     book.expire(now, options);
     // One wave: up to `concurrency` jobs. The SDK keeps a workflow task open while local
     // activities run, and signals (new jobs) and queries (status) wait for it to close.
     const size = batchSize();
+    if (chainWaves === undefined && jobsPerTask() > concurrency()) chainWaves = patched(WAVES_PATCH);
     let batch: JobSpec[] = [];
     while (mayStart()) {
       const job = book.start(now)!;
+      startedThisTask++;
       if (size === 1 || !batchEligible(job)) {
         void runSingle(job, now);
         continue;
@@ -209,9 +245,11 @@ export async function jobShard(args: JobShardArgs): Promise<void> {
     }
     if (batch.length) void runBatch(batch, now);
     await condition(() => book.runningCount === 0);
+    taskMs += waveMs;
+    if (book.pendingCount === 0 || mayChainWave()) continue;
     // Close the workflow task before the next wave, so its results are recorded (a crash
-    // re-runs one wave at most) and waiting signals and queries are handled.
-    if (book.pendingCount > 0) await sleep(1);
+    // re-runs one task's jobs at most, up to jobsPerTask) and waiting signals and queries are handled.
+    await sleep(1);
   }
   book.expire(Date.now(), options);
   // The client's workflow task timeout is kept explicitly: it bounds how long signals and queries wait.

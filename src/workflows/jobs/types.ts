@@ -42,8 +42,12 @@ export interface JobBatchInput {
   concurrency: number;
 }
 
-/** What happened to one job of a batch; the batch activity itself succeeds whatever its jobs do. */
-export type JobOutcome =
+/**
+ * What happened to one job of a batch; the batch activity itself succeeds whatever its jobs do.
+ * `ms` is how long the job ran (absent in batches recorded before it): the shard chains waves in
+ * one task only while they are quick, and reads it from the marker, so replay decides the same.
+ */
+export type JobOutcome = { ms?: number } & (
   | { ok: true; output: unknown }
   | {
       ok: false;
@@ -52,7 +56,8 @@ export type JobOutcome =
       nonRetryable?: true;
       /** The failure asked for this delay before the next attempt (Retry-After). */
       retryDelayMs?: number;
-    };
+    }
+);
 
 /** One job as the shard receives it: the id and a compiled activity call, exactly as a DAG node carries it. */
 export interface JobSpec {
@@ -79,6 +84,11 @@ export interface ShardOptions {
   continueAsNewAfterEvents?: number;
   /** Jobs per batch activity in the batch lane; 1 turns the lane off (one local activity per job). @defaultValue 25 */
   batchSize?: number;
+  /**
+   * Most jobs one workflow task starts: waves follow each other in the same task up to this
+   * many, then the task closes (docs/jobs.md, "Waves"). At most `concurrency`, one wave per task. @defaultValue 500
+   */
+  jobsPerTask?: number;
 }
 
 export const SHARD_DEFAULTS = {
@@ -87,6 +97,9 @@ export const SHARD_DEFAULTS = {
   maxRemembered: 10_000,
   continueAsNewAfterEvents: 10_000,
   batchSize: 25,
+  jobsPerTask: 500,
+  /** Waves follow each other in one task only while their jobs have taken less than this in all (slowest job per wave). */
+  chainWavesWithinMs: 1_000,
   /** Largest accepted batchSize: a batch's result (every job's output) is one marker payload. */
   maxBatchSize: 100,
   /** A batch activity's start-to-close is its longest job's timeout plus this, so only the jobs' own timeouts cut a job off. */

@@ -2,7 +2,8 @@
  * Recorded job shard histories (test/fixtures/jobs, recorded by record.ts in
  * that folder) replay against the current workflow bundle: shards in flight
  * when the worker is upgraded keep running. `shard-one-job-lane` was recorded
- * before the batch lane (`weft-jobs-batch-lane`), `shard-batch-lane` with it.
+ * before the batch lane (`weft-jobs-batch-lane`), `shard-batch-lane` with it,
+ * `shard-chained-waves` with waves chained in one workflow task (`weft-jobs-waves`).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,8 +14,8 @@ const dir = join(__dirname, '..', '..', 'fixtures', 'jobs');
 const histories = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
 describe('replay of recorded job shard histories', () => {
-  it('has both lanes recorded', () => {
-    expect(histories.sort()).toEqual(['shard-batch-lane.json', 'shard-one-job-lane.json']);
+  it('has both lanes and chained waves recorded', () => {
+    expect(histories.sort()).toEqual(['shard-batch-lane.json', 'shard-chained-waves.json', 'shard-one-job-lane.json']);
   });
 
   for (const file of histories) {

@@ -102,8 +102,9 @@ describe('job queue', () => {
 
   it('loses and repeats no job across continue-as-new: 2,000 jobs into one shard', async () => {
     const calls = new Map<string, number>();
-    // 100 events: the batch lane records ~7 events per wave of 50 jobs, so 2,000 jobs make ~280 events in all.
-    const weft = await setUp(calls, { shards: 1, continueAsNewAfterEvents: 100, concurrency: 50 });
+    // 40 events: the batch lane records a marker per 25 jobs and, with waves chained up to 500 jobs per
+    // task, ~25 events per task, so 2,000 jobs make ~100 events in all and hand over at least once.
+    const weft = await setUp(calls, { shards: 1, continueAsNewAfterEvents: 40, concurrency: 50 });
     const queue = uniqueId('q');
     const refs = await Promise.all(Array.from({ length: 2000 }, (_, i) => weft.jobs.enqueue({ queue, key: `k${i}`, activity: 'test.echo', input: { n: i } })));
     expect(new Set(refs.map((r) => r.id)).size).toBe(2000);
