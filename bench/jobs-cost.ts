@@ -7,7 +7,7 @@
  * process.cpuUsage()), and history events per job (from the shards' history
  * lengths). Medians of the rounds; the load average is printed with each.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -16,7 +16,7 @@ import type { WeftClient } from '../src/client/weft-client';
 import { requireTemporalCli } from '../src/temporal/servers';
 import { writeWorkflowBundle } from '../src/workers/bundle';
 import { startBenchServer, startWeftBenchWorker } from './peers/temporal';
-import { flag, loadLine, median, numberFlag } from './stats';
+import { flag, loadLine, median, numberFlag, processCpuMs } from './stats';
 
 type HistoryEvent = NonNullable<Awaited<ReturnType<ReturnType<WeftClient['temporal']['workflow']['getHandle']>['fetchHistory']>>['events']>[number];
 
@@ -53,12 +53,6 @@ async function printTimeline(weft: WeftClient, queue: string, sinceMs: number): 
     }
   }
   console.log(`  timeline of shard 0 (ms since the round began):\n${parts.join('\n')}`);
-}
-
-/** utime + stime of a process, in ms (clock ticks are 100 per second on Linux). */
-function processCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 async function historyEvents(weft: WeftClient, queue: string): Promise<number> {

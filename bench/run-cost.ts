@@ -23,7 +23,7 @@
  * (default 3). --dynamic-config k=v,k=v adds server dynamic config;
  * --events prints one run's history by event type per variant.
  */
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -37,24 +37,13 @@ import { writeWorkflowBundle } from '../src/workers/bundle';
 import { withWorkflowStackTraces } from '../src/workers/stack-traces';
 import { telemetrySinks } from '../src/telemetry/worker';
 import { freePort, WEFT_DEV_SQLITE_PRAGMAS } from '../src/temporal/dev-server';
-import { flag, loadLine, median, numberFlag, rotate } from './stats';
+import { flag, loadLine, median, numberFlag, processCpuMs, rotate } from './stats';
 import { startBenchServer, startWeftBenchWorker } from './peers/temporal';
 
 const VARIANTS = ['empty', 'local', 'weft-single', 'weft-chain', 'weft-chord'] as const;
 const CLIENTS = ['grpc', 'native', 'eager'] as const;
 type VariantName = (typeof VARIANTS)[number];
 type ClientName = (typeof CLIENTS)[number];
-
-/** Clock ticks per second of /proc/PID/stat's utime and stime (USER_HZ, 100 on Linux builds for x86 and arm). */
-const USER_HZ = 100;
-
-/** CPU milliseconds (user + system) a process has used so far. */
-function cpuMs(pid: number | 'self'): number {
-  // Fields after the command name, which is in parentheses and may hold spaces.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
-}
 
 interface Starter {
   /** Starts one run; resolves with whether it started eagerly and a way to wait for it. */
@@ -119,8 +108,8 @@ function weftStarter(weft: WeftClient, dag: CompiledDag): Starter {
 
 async function batch(starter: Starter, runs: number, concurrency: number, serverPid: number, metricsUrl: string): Promise<Sample> {
   const persisted0 = await persistenceCounts(metricsUrl);
-  const server0 = cpuMs(serverPid);
-  const node0 = cpuMs('self');
+  const server0 = processCpuMs(serverPid);
+  const node0 = processCpuMs('self');
   const t0 = performance.now();
   let next = 0;
   let eager = 0;
@@ -137,8 +126,8 @@ async function batch(starter: Starter, runs: number, concurrency: number, server
   const ms = performance.now() - t0;
   const sample = {
     runsPerSec: (runs * 1000) / ms,
-    serverMs: (cpuMs(serverPid) - server0) / runs,
-    nodeMs: (cpuMs('self') - node0) / runs,
+    serverMs: (processCpuMs(serverPid) - server0) / runs,
+    nodeMs: (processCpuMs('self') - node0) / runs,
     eager: eager / runs,
     persistence: new Map<string, number>(),
   };

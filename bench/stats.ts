@@ -1,4 +1,5 @@
-/** Small helpers every benchmark shares: medians, the machine's load, argument flags. */
+/** Small helpers every benchmark shares: medians, the machine's load, argument flags, a process's CPU. */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 
 export function median(xs: readonly number[]): number {
@@ -31,4 +32,15 @@ export function numberFlag(args: readonly string[], name: string, fallback: numb
 export function rotate<T>(xs: readonly T[], by: number): T[] {
   const k = ((by % xs.length) + xs.length) % xs.length;
   return [...xs.slice(k), ...xs.slice(0, k)];
+}
+
+/** Clock ticks per second of /proc/PID/stat's utime and stime (USER_HZ, 100 on Linux builds for x86 and arm). */
+const USER_HZ = 100;
+
+/** CPU milliseconds (user + system) a process has used so far, from /proc (Linux). */
+export function processCpuMs(pid: number | 'self'): number {
+  // Fields after the command name, which is in parentheses and may hold spaces or parentheses.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
 }

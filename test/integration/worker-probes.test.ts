@@ -6,7 +6,6 @@
  * start-up until the test has seen it not ready.
  */
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
@@ -14,6 +13,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WeftClient } from '../../src/client/weft-client';
 import { devServerEnv, uniqueId } from '../helpers/temporal';
+import { freePort } from '../../src/temporal/dev-server';
 import { spawnWeft, waitForOutput } from '../helpers/cli';
 
 let env: TestWorkflowEnvironment;
@@ -27,14 +27,6 @@ afterAll(async () => {
   await env?.teardown();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** The probe's status code and body, or `refused` while nothing listens yet. */
 async function probe(port: number, path: '/healthz' | '/readyz'): Promise<{ code: number; worker?: string } | 'refused'> {
